@@ -1,0 +1,23 @@
+using Tips.Api.Endpoints;
+using Tips.Api.Extensions;
+using Tips.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults("Tips API");
+builder.AddTipsApi();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapDefaultEndpoints();
+app.MapTipsEndpoints();
+app.MapIntegrationsEndpoints();
+
+app.Run();
+
+/// <summary>The entry point, visible to the functional tests' WebApplicationFactory.</summary>
+public partial class Program;

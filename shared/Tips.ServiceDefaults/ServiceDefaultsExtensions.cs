@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
+using Tips.Contracts;
+
+namespace Tips.ServiceDefaults;
+
+/// <summary>Wiring every Tips service shares. A service calls these three and adds only its own parts.</summary>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>Health checks tagged with this take part in <c>/health/ready</c>.</summary>
+    public const string ReadyTag = "ready";
+
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string title)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+
+        if (builder.Configuration["Logging:Console:FormatterName"] is null)
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+
+        services.ConfigureHttpJsonOptions(o => TipsJson.Configure(o.SerializerOptions));
+        // Swashbuckle describes schemas with the MVC options; keep them identical to the wire.
+        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => TipsJson.Configure(o.JsonSerializerOptions));
+        // Bad JSON or a bad query value becomes a BadHttpRequestException that the exception handler turns into
+        // a 400 naming the field, instead of an empty 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Instance ??= $"{ctx.HttpContext.Request.Method} {ctx.HttpContext.Request.Path}");
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        services.AddHealthChecks();
+        WireValidatorNames.Use();
+
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o => o.SwaggerDoc("v1", new OpenApiInfo { Title = title, Version = "v1" }));
+        return builder;
+    }
+
+    /// <summary>Error handling and the OpenAPI UI; call first on the built app.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSwagger();
+        app.UseSwaggerUI();
+        return app;
+    }
+
+    /// <summary><c>/health/live</c> (the process answers) and <c>/health/ready</c> (checks tagged ready).</summary>
+    public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
+    {
+        var health = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        health.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
+        health.MapHealthChecks("/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteHealth,
+        });
+        return app;
+    }
+
+    private static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "no-store";
+        var body = new Dictionary<string, object?>
+        {
+            ["status"] = Lower(report.Status),
+            ["checks"] = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new Dictionary<string, object?>
+                {
+                    ["status"] = Lower(e.Value.Status),
+                    ["description"] = e.Value.Description,
+                    ["duration_ms"] = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                }),
+        };
+        return JsonSerializer.SerializeAsync(context.Response.Body, body, HealthJson, context.RequestAborted);
+    }
+
+    private static string Lower(HealthStatus status) => status.ToString().ToLowerInvariant();
+
+    private static readonly JsonSerializerOptions HealthJson = new(JsonSerializerDefaults.Web);
+}

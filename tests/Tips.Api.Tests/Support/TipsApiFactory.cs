@@ -1,0 +1,68 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Tips.Api.Tests.Support;
+
+/// <summary>The real Tips.Api over HTTP, on its own fresh database, with settings a test may override.</summary>
+public sealed class TipsApiFactory(string connectionString) : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings = new()
+    {
+        ["ConnectionStrings:Tips"] = connectionString,
+        ["Auth:SigningKey"] = TestTokens.SigningKey,
+    };
+
+    public string ConnectionString { get; } = connectionString;
+
+    /// <summary>The clock the API sees; starts at a fixed moment and moves only when a test moves it.</summary>
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+
+    public TipsApiFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>A client whose requests carry a valid token for <paramref name="user"/> (none when null).</summary>
+    public HttpClient ClientFor(string? user, string? role = null)
+    {
+        var client = CreateClient();
+        if (user is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(user, role));
+        }
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Time));
+    }
+}
+
+/// <summary>Base for tests that talk to the API: a fresh database and factory per test.</summary>
+public abstract class ApiTest : IAsyncLifetime
+{
+    protected TipsApiFactory Api { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Api = new TipsApiFactory(await TestDatabase.CreateAsync());
+        Configure(Api);
+    }
+
+    /// <summary>Override to change settings before the API starts.</summary>
+    protected virtual void Configure(TipsApiFactory api)
+    {
+    }
+
+    public async Task DisposeAsync() => await Api.DisposeAsync();
+}
