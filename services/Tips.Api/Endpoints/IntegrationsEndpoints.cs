@@ -15,5 +15,9 @@ internal static class IntegrationsEndpoints
         return app;
     }
 
-    private static ProblemHttpResult GetIntegrations() => TipsEndpoints.NotImplementedYet("GET /integrations");
+    private static ProblemHttpResult GetIntegrations() => TypedResults.Problem(
+        statusCode: StatusCodes.Status501NotImplemented,
+        type: Tips.ServiceDefaults.ProblemTypes.NotImplemented,
+        title: "Not implemented",
+        detail: "GET /integrations is not available yet.");
 }
