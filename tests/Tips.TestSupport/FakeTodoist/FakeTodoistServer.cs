@@ -80,14 +80,14 @@ public sealed class FakeTodoistServer : IAsyncDisposable
     /// <summary>Waits (a few seconds at most) until a request matching <paramref name="match"/> has arrived.</summary>
     public async Task WaitForRequestAsync(Func<FakeTodoistRequest, bool> match, TimeSpan? within = null)
     {
-        var giveUp = DateTimeOffset.UtcNow + (within ?? TimeSpan.FromSeconds(10));
+        using var giveUp = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(10));
         while (!_requests.Any(match))
         {
-            if (DateTimeOffset.UtcNow > giveUp)
+            if (giveUp.IsCancellationRequested)
             {
                 throw new TimeoutException("The fake Todoist did not receive the expected request.");
             }
-            await Task.Delay(10);
+            await Task.Delay(10, CancellationToken.None);
         }
     }
 
