@@ -1,7 +1,12 @@
+using FluentValidation;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Tips.Api.Clients.Todoist;
 using Tips.Api.Data;
+using Tips.Api.Features.Context;
+using Tips.Api.Features.Integrations;
+using Tips.Contracts;
 using Tips.ServiceDefaults;
 
 namespace Tips.Api.Extensions;
@@ -29,7 +34,24 @@ internal static class ApiServiceExtensions
             .PersistKeysToDbContext<TipsDbContext>();
 
         builder.AddTipsAuthentication();
+        AddTodoistAndContext(services);
         return builder;
+    }
+
+    /// <summary>Todoist (client, token storage, <c>/integrations</c>) and the context assembler of Stage 1.</summary>
+    private static void AddTodoistAndContext(IServiceCollection services)
+    {
+        services.AddTodoistClient();
+        services.AddSingleton<TodoistTokenProtector>();
+        services.AddSingleton<IValidator<TodoistTokenRequest>, TodoistTokenRequestValidator>();
+        services.AddScoped<TodoistConnections>();
+
+        services.AddOptions<ContextOptions>()
+            .BindConfiguration(ContextOptions.Section)
+            .Validate(o => o.MaxTasks is >= 1 and <= 200, ContextOptions.MaxTasksMessage)
+            .ValidateOnStart();
+        services.AddScoped<TodoistTaskSource>();
+        services.AddScoped<IContextAssembler, ContextAssembler>();
     }
 }
 
