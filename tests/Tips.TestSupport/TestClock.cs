@@ -27,7 +27,7 @@ public sealed class TestClock(DateTimeOffset start) : TimeProvider
         }
     }
 
-    public void Set(DateTimeOffset now)
+    public void SetUtcNow(DateTimeOffset now)
     {
         lock (_lock)
         {

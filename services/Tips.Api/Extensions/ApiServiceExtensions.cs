@@ -1,13 +1,16 @@
+using FluentValidation;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using Refit;
+using Tips.Api.Clients.Todoist;
 using Tips.Api.Data;
 using Tips.Api.Features.Bandit;
 using Tips.Api.Features.Context;
 using Tips.Api.Features.Feedback;
+using Tips.Api.Features.Integrations;
 using Tips.Api.Features.Recommendations;
 using Tips.Contracts;
 using Tips.ServiceDefaults;
@@ -21,6 +24,7 @@ internal static class ApiServiceExtensions
     {
         builder.AddDatabase();
         builder.AddTipsAuthentication();
+        AddTodoistAndContext(builder.Services);
         builder.AddRecommendations();
         return builder;
     }
@@ -75,8 +79,7 @@ internal static class ApiServiceExtensions
         services.AddSingleton<LlmCandidates>();
         services.AddScoped<TipsRecommender>();
         services.AddScoped<FeedbackRecorder>();
-        services.AddScoped<FluentValidation.IValidator<FeedbackRequest>, FeedbackRequestValidator>();
-        services.AddSingleton<IContextAssembler, PlaceholderContextAssembler>();
+        services.AddScoped<IValidator<FeedbackRequest>, FeedbackRequestValidator>();
 
         // Tips.Serving retries the gateway itself, so this client never retries: it only stops calling for a while
         // when Serving keeps failing, so that requests skip the LLM at once instead of each waiting for the deadline.
@@ -94,6 +97,22 @@ internal static class ApiServiceExtensions
                 BreakDuration = TimeSpan.FromSeconds(10),
             }));
         services.AddHealthChecks().AddCheck<ServingHealthCheck>("serving", tags: [ServiceDefaultsExtensions.ReadyTag]);
+    }
+
+    /// <summary>Todoist (client, token storage, <c>/integrations</c>) and the context assembler of Stage 1.</summary>
+    private static void AddTodoistAndContext(IServiceCollection services)
+    {
+        services.AddTodoistClient();
+        services.AddSingleton<TodoistTokenProtector>();
+        services.AddSingleton<IValidator<TodoistTokenRequest>, TodoistTokenRequestValidator>();
+        services.AddScoped<TodoistConnections>();
+
+        services.AddOptions<ContextOptions>()
+            .BindConfiguration(ContextOptions.Section)
+            .Validate(o => o.MaxTasks is >= 1 and <= 200, ContextOptions.MaxTasksMessage)
+            .ValidateOnStart();
+        services.AddScoped<TodoistTaskSource>();
+        services.AddScoped<IContextAssembler, ContextAssembler>();
     }
 }
 

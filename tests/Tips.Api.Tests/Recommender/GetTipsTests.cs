@@ -194,7 +194,7 @@ public sealed class GetTipsTests : ApiTest
         var first = await GetTipsAsync();
         release.SetResult();
         await Eventually.TrueAsync(async () => await TipsDb.QueryAsync(Api.ConnectionString, db => db.LlmCandidateSets.AnyAsync()));
-        var second = await GetTipsAsync(query: "?limit=3");
+        var second = await GetTipsAsync(query: "?limit=2");
 
         Assert.Equal(TipSource.Fallback, Assert.Single(first.Tips).Source);
         Assert.Contains(second.Tips, t => t.Source == TipSource.Llm);
