@@ -9,20 +9,20 @@ using Tips.TestSupport.FakeTodoist;
 namespace Tips.Api.Tests.Integrations;
 
 /// <summary>The real API on a fresh database, with <c>TODOIST_API_URL</c> pointing at a fake Todoist of its own.</summary>
-public abstract class TodoistApiTest : IAsyncLifetime
+public abstract class TodoistApiTest : ApiTest
 {
     protected FakeTodoistServer Todoist { get; private set; } = null!;
 
-    protected TipsApiFactory Api { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
+        await base.InitializeAsync();
         Todoist = await FakeTodoistServer.StartAsync();
-        Api = new TipsApiFactory(await TestDatabase.CreateAsync())
-            .With(TodoistOptions.UrlVariable, Todoist.ApiUrl)
-            // The API's clock is a FakeTimeProvider, and the resilience handler waits on that clock too: a retry
-            // back-off would wait for a test to move time. Retry at once instead.
-            .With("Todoist:RetryDelay", "00:00:00");
+        Api.With(TodoistOptions.UrlVariable, Todoist.ApiUrl)
+            // Timers are real (the test clock only sets "now"): short waits keep slow-Todoist tests short.
+            .With("Todoist:RetryDelay", "00:00:00")
+            .With("Todoist:AttemptTimeout", "00:00:00.400")
+            .With("Todoist:RequestTimeout", "00:00:00.800")
+            .With("Todoist:Deadline", "00:00:01");
         Configure(Api);
     }
 
@@ -31,9 +31,9 @@ public abstract class TodoistApiTest : IAsyncLifetime
     {
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await Api.DisposeAsync();
+        await base.DisposeAsync();
         await Todoist.DisposeAsync();
     }
 
