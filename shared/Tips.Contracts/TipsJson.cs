@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Tips.Contracts;
 
@@ -15,12 +16,18 @@ public static class TipsJson
         options.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.TypeInfoResolverChain.Insert(0, TipsJsonContext.Default);
+        if (!options.TypeInfoResolverChain.OfType<DefaultJsonTypeInfoResolver>().Any())
+        {
+            // Types outside the context (a test's anonymous body, a one-off shape) still serialize, by reflection.
+            options.TypeInfoResolverChain.Add(new DefaultJsonTypeInfoResolver());
+        }
         return options;
     }
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(TipCandidate))]
+[JsonSerializable(typeof(List<TipCandidate>))]
 [JsonSerializable(typeof(Tip))]
 [JsonSerializable(typeof(TipsResponse))]
 [JsonSerializable(typeof(FeedbackRequest))]

@@ -36,6 +36,9 @@ public static class ProblemTypes
     public const string Unauthorized = Prefix + "unauthorized";
     public const string Forbidden = Prefix + "forbidden";
     public const string NotFound = Prefix + "not-found";
+
+    /// <summary>Todoist refused the API token given to <c>PUT /integrations/todoist</c> (401/403).</summary>
+    public const string TodoistTokenInvalid = Prefix + "todoist-token-invalid";
     public const string NotImplemented = Prefix + "not-implemented";
     public const string DatabaseUnavailable = Prefix + "database-unavailable";
     public const string Unexpected = Prefix + "unexpected";

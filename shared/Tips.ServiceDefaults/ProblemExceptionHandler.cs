@@ -9,9 +9,11 @@ namespace Tips.ServiceDefaults;
 /// <summary>
 /// Turns every exception that reaches the pipeline into problem+json through <see cref="IProblemDetailsService"/>
 /// (so the body keeps the traceId): known failures with their own status, bad input as 400 naming the field,
-/// anything else as a 500 that says nothing about the internals.
+/// failures a service maps itself (<see cref="IExceptionProblemMapper"/>), anything else as a 500 that says nothing
+/// about the internals.
 /// </summary>
-internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger)
+internal sealed partial class ProblemExceptionHandler(
+    IProblemDetailsService problems, IEnumerable<IExceptionProblemMapper> mappers, ILogger<ProblemExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
@@ -33,7 +35,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
                 Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
                 Detail = DescribeBadRequest(bad),
             },
-            _ => null,
+            _ => mappers.Select(m => m.Map(context, exception)).FirstOrDefault(p => p is not null),
         };
 
         if (problem is null)
@@ -88,4 +90,13 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}
+
+/// <summary>
+/// Lets a service say what one of its own exceptions means to the caller (e.g. an unreachable database is a 503).
+/// Return null for exceptions that are not yours; set response headers on <paramref name="context"/> if needed.
+/// </summary>
+public interface IExceptionProblemMapper
+{
+    ProblemDetails? Map(HttpContext context, Exception exception);
 }

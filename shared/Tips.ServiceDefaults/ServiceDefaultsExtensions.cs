@@ -49,7 +49,11 @@ public static class ServiceDefaultsExtensions
         WireValidatorNames.Use();
 
         services.AddEndpointsApiExplorer();
-        services.AddSwaggerGen(o => o.SwaggerDoc("v1", new OpenApiInfo { Title = title, Version = "v1" }));
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new OpenApiInfo { Title = title, Version = "v1" });
+            o.SchemaFilter<ContractExamples>();
+        });
         return builder;
     }
 

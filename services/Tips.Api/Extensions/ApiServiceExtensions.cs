@@ -1,7 +1,18 @@
+using FluentValidation;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
+using Refit;
+using Tips.Api.Clients.Todoist;
 using Tips.Api.Data;
+using Tips.Api.Features.Bandit;
+using Tips.Api.Features.Context;
+using Tips.Api.Features.Feedback;
+using Tips.Api.Features.Integrations;
+using Tips.Api.Features.Recommendations;
+using Tips.Contracts;
 using Tips.ServiceDefaults;
 
 namespace Tips.Api.Extensions;
@@ -11,15 +22,27 @@ internal static class ApiServiceExtensions
 {
     public static IHostApplicationBuilder AddTipsApi(this IHostApplicationBuilder builder)
     {
-        var services = builder.Services;
+        builder.AddDatabase();
+        builder.AddTipsAuthentication();
+        AddTodoistAndContext(builder.Services);
+        builder.AddRecommendations();
+        return builder;
+    }
 
+    private static void AddDatabase(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
         services.AddOptions<DatabaseOptions>()
             .Configure<IConfiguration>((o, config) => o.ConnectionString = config.GetConnectionString("Tips"))
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), DatabaseOptions.MissingMessage)
             .ValidateOnStart();
-        services.AddDbContextPool<TipsDbContext>((sp, options) =>
+
+        // One pool of contexts: handlers take the scoped one; work that runs in parallel takes its own from the factory.
+        services.AddPooledDbContextFactory<TipsDbContext>((sp, options) =>
             TipsDatabase.Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString!));
-        services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<TipsDbContext>>().CreateDbContext());
+
+        services.AddSingleton<IExceptionProblemMapper, DatabaseUnavailableMapper>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
@@ -27,9 +50,69 @@ internal static class ApiServiceExtensions
         services.AddDataProtection()
             .SetApplicationName("tips")
             .PersistKeysToDbContext<TipsDbContext>();
+    }
 
-        builder.AddTipsAuthentication();
-        return builder;
+    /// <summary>GET /tips (assemble → score → serve) and feedback.</summary>
+    private static void AddRecommendations(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<BanditOptions>().BindConfiguration(BanditOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RecommendationOptions>().BindConfiguration(RecommendationOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.CandidateMaxAge >= o.CandidateTtl,
+                "Recommendations__CandidateMaxAge must be at least Recommendations__CandidateTtl.")
+            .ValidateOnStart();
+        services.AddOptions<ServingOptions>()
+            .Configure<IConfiguration>((o, config) =>
+            {
+                if (config["SERVING_URL"] is { Length: > 0 } url && Uri.TryCreate(url, UriKind.Absolute, out var uri))
+                {
+                    o.Url = uri;
+                }
+            })
+            .Validate<IConfiguration>((_, config) => config["SERVING_URL"] is not { Length: > 0 } url || Uri.TryCreate(url, UriKind.Absolute, out var _),
+                "SERVING_URL must be an absolute URL such as http://127.0.0.1:5081.")
+            .ValidateOnStart();
+
+        services.AddSingleton<IRandomSource>(sp => new RandomSource(sp.GetRequiredService<IOptions<BanditOptions>>().Value.Seed));
+        services.AddSingleton<BanditStore>();
+        services.AddSingleton<LlmCandidates>();
+        services.AddScoped<TipsRecommender>();
+        services.AddScoped<FeedbackRecorder>();
+        services.AddScoped<IValidator<FeedbackRequest>, FeedbackRequestValidator>();
+
+        // Tips.Serving retries the gateway itself, so this client never retries: it only stops calling for a while
+        // when Serving keeps failing, so that requests skip the LLM at once instead of each waiting for the deadline.
+        services.AddRefitGeneratedClient<IServingApi>(new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(TipsJson.Options) })
+            .ConfigureHttpClient((sp, http) =>
+            {
+                http.BaseAddress = sp.GetRequiredService<IOptions<ServingOptions>>().Value.Url;
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddResilienceHandler("serving", pipeline => pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                FailureRatio = 0.8,
+                MinimumThroughput = 10,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(10),
+            }));
+        services.AddHealthChecks().AddCheck<ServingHealthCheck>("serving", tags: [ServiceDefaultsExtensions.ReadyTag]);
+    }
+
+    /// <summary>Todoist (client, token storage, <c>/integrations</c>) and the context assembler of Stage 1.</summary>
+    private static void AddTodoistAndContext(IServiceCollection services)
+    {
+        services.AddTodoistClient();
+        services.AddSingleton<TodoistTokenProtector>();
+        services.AddSingleton<IValidator<TodoistTokenRequest>, TodoistTokenRequestValidator>();
+        services.AddScoped<TodoistConnections>();
+
+        services.AddOptions<ContextOptions>()
+            .BindConfiguration(ContextOptions.Section)
+            .Validate(o => o.MaxTasks is >= 1 and <= 200, ContextOptions.MaxTasksMessage)
+            .ValidateOnStart();
+        services.AddScoped<TodoistTaskSource>();
+        services.AddScoped<IContextAssembler, ContextAssembler>();
     }
 }
 

@@ -51,6 +51,24 @@ public sealed class HealthAndDocsTests : ApiTest
     }
 
     [Fact]
+    public async Task Swagger_shows_every_request_and_response_shape_with_an_example()
+    {
+        var document = JsonDocument.Parse(await Api.CreateClient().GetStringAsync("/swagger/v1/swagger.json")).RootElement;
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+
+        foreach (var name in new[] { "TipsResponse", "Tip", "FeedbackRequest", "FeedbackResponse" })
+        {
+            Assert.True(schemas.TryGetProperty(name, out var schema), $"schema {name}");
+            var example = schema.TryGetProperty("example", out var e) ? e : schema.GetProperty("examples")[0];
+            Assert.Equal(JsonValueKind.Object, example.ValueKind);
+        }
+        var feedback = document.GetProperty("paths").GetProperty("/tips/{id}/feedback").GetProperty("post");
+        Assert.True(feedback.GetProperty("responses").TryGetProperty("200", out _));
+        Assert.True(feedback.GetProperty("responses").TryGetProperty("400", out _));
+        Assert.Equal("dwell_ms", schemas.GetProperty("FeedbackRequest").GetProperty("properties").EnumerateObject().Last().Name);
+    }
+
+    [Fact]
     public async Task An_unknown_path_is_a_problem_json_404()
     {
         var response = await Api.ClientFor("ana").GetAsync("/no-such-thing");

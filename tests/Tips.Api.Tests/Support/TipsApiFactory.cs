@@ -2,7 +2,8 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
+using Tips.TestSupport;
+using Tips.TestSupport.Serving;
 
 namespace Tips.Api.Tests.Support;
 
@@ -13,18 +14,23 @@ public sealed class TipsApiFactory(string connectionString) : WebApplicationFact
     {
         ["ConnectionStrings:Tips"] = connectionString,
         ["Auth:SigningKey"] = TestTokens.SigningKey,
+        // Nothing listens on the discard port: tests that want Tips.Serving start a FakeServing and say so.
+        ["SERVING_URL"] = "http://127.0.0.1:9",
     };
 
     public string ConnectionString { get; } = connectionString;
 
-    /// <summary>The clock the API sees; starts at a fixed moment and moves only when a test moves it.</summary>
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+    /// <summary>The API's wall clock: starts at a fixed moment and moves only when a test moves it (timers stay real).</summary>
+    public TestClock Time { get; } = new(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
 
     public TipsApiFactory With(string key, string? value)
     {
         _settings[key] = value;
         return this;
     }
+
+    /// <summary>Points the API at a fake Tips.Serving.</summary>
+    public TipsApiFactory WithServing(FakeServing serving) => With("SERVING_URL", serving.Url.ToString());
 
     /// <summary>A client whose requests carry a valid token for <paramref name="user"/> (none when null).</summary>
     public HttpClient ClientFor(string? user, string? role = null)
@@ -53,16 +59,8 @@ public abstract class ApiTest : IAsyncLifetime
 {
     protected TipsApiFactory Api { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        Api = new TipsApiFactory(await TestDatabase.CreateAsync());
-        Configure(Api);
-    }
+    /// <summary>Override to start fakes and change settings; the API itself starts at the first request.</summary>
+    public virtual async Task InitializeAsync() => Api = new TipsApiFactory(await TestDatabase.CreateAsync());
 
-    /// <summary>Override to change settings before the API starts.</summary>
-    protected virtual void Configure(TipsApiFactory api)
-    {
-    }
-
-    public async Task DisposeAsync() => await Api.DisposeAsync();
+    public virtual async Task DisposeAsync() => await Api.DisposeAsync();
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Tips.ServiceDefaults;
@@ -9,30 +8,24 @@ namespace Tips.Api.Data;
 /// A database that cannot be reached (refused, timed out, shutting down) is the caller's 503, not a 500:
 /// nothing was served or recorded, and retrying later is right.
 /// </summary>
-internal sealed partial class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger)
-    : IExceptionHandler
+internal sealed partial class DatabaseUnavailableMapper(ILogger<DatabaseUnavailableMapper> logger) : IExceptionProblemMapper
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    public ProblemDetails? Map(HttpContext context, Exception exception)
     {
         if (!IsUnavailable(exception))
         {
-            return false;
+            return null;
         }
 
         LogUnavailable(logger, exception.GetBaseException().GetType().Name, exception.GetBaseException().Message);
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "5";
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        return new ProblemDetails
         {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Type = ProblemTypes.DatabaseUnavailable,
-                Title = "Database unavailable",
-                Detail = "The database could not be reached; nothing was recorded. Try again shortly.",
-            },
-        });
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Type = ProblemTypes.DatabaseUnavailable,
+            Title = "Database unavailable",
+            Detail = "The database could not be reached; nothing was recorded. Try again shortly.",
+        };
     }
 
     /// <summary>Transient connection-level failures anywhere in the chain, not constraint or SQL errors.</summary>

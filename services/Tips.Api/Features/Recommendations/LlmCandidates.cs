@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Refit;
+using Tips.Api.Data;
+using Tips.Contracts;
+
+namespace Tips.Api.Features.Recommendations;
+
+/// <summary>A set of LLM candidates and how it was made.</summary>
+internal sealed record LlmBatch(IReadOnlyList<TipCandidate> Candidates, string PromptVersion, string? LlmModel, DateTimeOffset GeneratedAt);
+
+/// <summary>A cached batch and whether it is still within its TTL.</summary>
+internal sealed record CachedBatch(LlmBatch Batch, bool IsFresh);
+
+/// <summary>
+/// LLM candidates per person, cached in Postgres (<c>llm_candidate_sets</c>) so that most requests make no LLM
+/// call. A request waits for a new batch only up to the LLM deadline; the generation goes on in the background and
+/// fills the cache. One generation per person at a time in this process (later callers join it), and a stale
+/// batch is refreshed by one replica (claimed through <c>refresh_started_at</c>).
+/// </summary>
+internal sealed partial class LlmCandidates(
+    IServiceProvider services,
+    IDbContextFactory<TipsDbContext> dbs,
+    IOptions<RecommendationOptions> options,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<LlmCandidates> logger)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<LlmBatch?>>> _inFlight = new(StringComparer.Ordinal);
+
+    public async Task<CachedBatch?> ReadCacheAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var row = await db.LlmCandidateSets.AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var age = time.GetUtcNow() - row.GeneratedAt;
+        if (age > options.Value.CandidateMaxAge)
+        {
+            return null;
+        }
+
+        var candidates = JsonSerializer.Deserialize<List<TipCandidate>>(row.Candidates, TipsJson.Options) ?? [];
+        return new CachedBatch(new LlmBatch(candidates, row.PromptVersion, row.LlmModel, row.GeneratedAt), age <= options.Value.CandidateTtl);
+    }
+
+    /// <summary>A new batch if one arrives within the LLM deadline, else null (the reason is logged).</summary>
+    public async Task<LlmBatch?> WaitForNewAsync(string userId, PromptContext context, CancellationToken cancellationToken)
+    {
+        var generation = Start(userId, context);
+        try
+        {
+            return await generation.WaitAsync(options.Value.LlmDeadline, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            LogDeadlinePassed(logger, options.Value.LlmDeadline.TotalMilliseconds);
+            return null;
+        }
+    }
+
+    /// <summary>Replaces a stale batch in the background, unless another request or replica already does.</summary>
+    public async Task RefreshInBackgroundAsync(string userId, PromptContext context, CancellationToken cancellationToken)
+    {
+        if (_inFlight.ContainsKey(userId))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var claimExpiredBefore = now - options.Value.GenerationTimeout;
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var claimed = await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            UPDATE llm_candidate_sets SET refresh_started_at = {now}
+            WHERE user_id = {userId} AND (refresh_started_at IS NULL OR refresh_started_at < {claimExpiredBefore})
+            """,
+            cancellationToken);
+        if (claimed == 1)
+        {
+            _ = Start(userId, context);
+        }
+    }
+
+    private Task<LlmBatch?> Start(string userId, PromptContext context)
+    {
+        var lazy = _inFlight.GetOrAdd(userId, id => new Lazy<Task<LlmBatch?>>(() => Task.Run(() => GenerateAsync(id, context))));
+        return lazy.Value;
+    }
+
+    private async Task<LlmBatch?> GenerateAsync(string userId, PromptContext context)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(options.Value.GenerationTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, lifetime.ApplicationStopping);
+            var serving = services.GetRequiredService<IServingApi>();
+            var response = await serving.GenerateAsync(new GenerateRequest(context, options.Value.LlmCandidateCount), linked.Token);
+
+            var batch = new LlmBatch(
+                [.. response.Candidates.Select(c => c with
+                {
+                    Source = TipSource.Llm,
+                    PromptVersion = c.PromptVersion ?? response.PromptVersion,
+                    Model = c.Model ?? response.LlmModel,
+                })],
+                response.PromptVersion,
+                response.LlmModel,
+                time.GetUtcNow());
+            await StoreAsync(userId, batch, linked.Token);
+            LogGenerated(logger, batch.Candidates.Count, response.Attempts, batch.PromptVersion, batch.LlmModel);
+            return batch;
+        }
+        catch (ApiException e)
+        {
+            LogServingRefused(logger, (int)e.StatusCode, ProblemType(e.Content));
+        }
+        catch (BrokenCircuitException)
+        {
+            LogCircuitOpen(logger);
+        }
+        catch (OperationCanceledException) when (!lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            LogGenerationTimedOut(logger, options.Value.GenerationTimeout.TotalSeconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Unreachable, reset, unreadable answer, or the cache write failed: no LLM tips this time, never an error.
+            LogGenerationFailed(logger, e.GetType().Name, e.GetBaseException().Message);
+        }
+        finally
+        {
+            _inFlight.TryRemove(userId, out _);
+        }
+        return null;
+    }
+
+    private async Task StoreAsync(string userId, LlmBatch batch, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.Serialize(batch.Candidates, TipsJson.Options);
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        await db.TouchAsync(userId, batch.GeneratedAt, cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO llm_candidate_sets (user_id, candidates, prompt_version, llm_model, generated_at, refresh_started_at)
+            VALUES ({userId}, {json}::jsonb, {batch.PromptVersion}, {batch.LlmModel}, {batch.GeneratedAt}, NULL)
+            ON CONFLICT (user_id) DO UPDATE SET
+                candidates = EXCLUDED.candidates, prompt_version = EXCLUDED.prompt_version, llm_model = EXCLUDED.llm_model,
+                generated_at = EXCLUDED.generated_at, refresh_started_at = NULL
+            """,
+            cancellationToken);
+    }
+
+    /// <summary>The problem <c>type</c> of a Tips.Serving error body, for the log line that says why.</summary>
+    private static string ProblemType(string? content)
+    {
+        try
+        {
+            return content is not null && JsonDocument.Parse(content).RootElement.TryGetProperty("type", out var type)
+                ? type.GetString() ?? "unknown"
+                : "unknown";
+        }
+        catch (JsonException)
+        {
+            return "unknown";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No new LLM candidates within the {DeadlineMs} ms deadline; serving without them while generation goes on")]
+    private static partial void LogDeadlinePassed(ILogger logger, double deadlineMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cached {Count} LLM candidates ({Attempts} attempts, prompt {PromptVersion}, model {LlmModel})")]
+    private static partial void LogGenerated(ILogger logger, int count, int attempts, string promptVersion, string? llmModel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LLM candidates unavailable: Tips.Serving answered {Status} ({ProblemType})")]
+    private static partial void LogServingRefused(ILogger logger, int status, string problemType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LLM candidates unavailable: Tips.Serving failed repeatedly, calls are paused (circuit open)")]
+    private static partial void LogCircuitOpen(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LLM candidates unavailable: generation gave up after {Seconds} s")]
+    private static partial void LogGenerationTimedOut(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LLM candidates unavailable: {ErrorType}: {Reason}")]
+    private static partial void LogGenerationFailed(ILogger logger, string errorType, string reason);
+}

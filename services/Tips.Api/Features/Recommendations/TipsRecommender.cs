@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Tips.Api.Data;
+using Tips.Api.Features.Bandit;
+using Tips.Api.Features.Context;
+using Tips.Contracts;
+
+namespace Tips.Api.Features.Recommendations;
+
+/// <summary>
+/// GET /tips: Stage 1 assembles the pool (context, LLM candidates, task rules, fallbacks), Stage 2 scores it with
+/// the ε-greedy bandit, Stage 3 logs one <c>tip_scores</c> row per served tip before anything is returned.
+/// </summary>
+internal sealed partial class TipsRecommender(
+    IContextAssembler assembler,
+    LlmCandidates llm,
+    BanditStore bandit,
+    IDbContextFactory<TipsDbContext> dbs,
+    IRandomSource random,
+    IOptions<BanditOptions> banditOptions,
+    IOptions<RecommendationOptions> options,
+    TimeProvider time,
+    ILogger<TipsRecommender> logger)
+{
+    public async Task<IReadOnlyList<Tip>> RecommendAsync(string userId, int limit, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+
+        // Stage 1, in parallel: the person's context, their cached LLM candidates, and the scoring state.
+        var contextTask = assembler.AssembleAsync(userId, cancellationToken);
+        var cachedTask = llm.ReadCacheAsync(userId, cancellationToken);
+        var stateTask = ReadScoringStateAsync(userId, now, cancellationToken);
+        await Task.WhenAll(contextTask, cachedTask, stateTask);
+        var context = contextTask.Result;
+        var state = stateTask.Result;
+
+        var batch = cachedTask.Result?.Batch;
+        if (cachedTask.Result is { IsFresh: false })
+        {
+            await llm.RefreshInBackgroundAsync(userId, context.Prompt, cancellationToken);
+        }
+        else if (batch is null)
+        {
+            batch = await llm.WaitForNewAsync(userId, context.Prompt, cancellationToken);
+        }
+
+        var pool = CandidatePool.Build(context, batch, state.Suppressed, limit, options.Value.TaskTipLimit, now);
+
+        // Stage 2: predicted rewards, then ε-greedy picks with their exact propensities.
+        var tasks = context.Tasks.ToDictionary(t => t.Task.Id, StringComparer.Ordinal);
+        var vectors = new double[pool.Count][];
+        var predicted = new double[pool.Count];
+        var groups = new int[pool.Count];
+        var taskGroups = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < pool.Count; i++)
+        {
+            var candidate = pool[i];
+            var task = candidate.TaskId is { } id && tasks.TryGetValue(id, out var t) ? t.Task : null;
+            vectors[i] = BanditFeatures.For(candidate, task, context.Prompt.LocalTime);
+            predicted[i] = RewardModel.Predict(state.Theta, vectors[i]);
+            groups[i] = candidate.TaskId is { } taskId ? GroupOf(taskGroups, taskId) : -1 - i;
+        }
+
+        var epsilon = banditOptions.Value.Epsilon;
+        var picks = EpsilonGreedy.Choose(predicted, limit, epsilon, random, groups);
+        var poolSummary = PoolSummary.Of(pool);
+
+        // Stage 3: every served tip is logged, in one transaction, before the response.
+        var requestId = Guid.CreateVersion7(now);
+        var rows = picks.Select((pick, position) =>
+        {
+            var candidate = pool[pick.Index];
+            var isLlm = candidate.Source == TipSource.Llm;
+            return new TipScore
+            {
+                Id = Guid.CreateVersion7(now),
+                RequestId = requestId,
+                UserId = userId,
+                ServedAt = now,
+                Position = (short)position,
+                Content = candidate.Content,
+                TipKind = candidate.Kind,
+                TipSource = candidate.Source,
+                TaskId = candidate.TaskId,
+                Rationale = candidate.Rationale,
+                PromptVersion = isLlm ? candidate.PromptVersion ?? batch?.PromptVersion : null,
+                LlmModel = isLlm ? candidate.Model ?? batch?.LlmModel : null,
+                Policy = banditOptions.Value.PolicyName,
+                Epsilon = epsilon,
+                Explored = pick.Explored,
+                Propensity = pick.Propensity,
+                PredictedReward = pick.Predicted,
+                CandidateCount = pool.Count,
+                Features = JsonSerializer.Serialize(
+                    new LoggedFeatures(BanditFeatures.ToNamed(vectors[pick.Index]), poolSummary, pick.Remaining),
+                    LoggedFeatures.Json),
+            };
+        }).ToList();
+
+        await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
+        {
+            db.TipScores.AddRange(rows);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        LogServed(logger, rows.Count, pool.Count, context.Origin.ToString(), batch is not null);
+        return [.. rows.Select(r => new Tip(
+            r.Id, r.Content, r.TipKind, r.TipSource, r.Rationale, r.TaskId,
+            r.TaskId is { } id && tasks.TryGetValue(id, out var task) ? task.Url : null,
+            r.ServedAt))];
+    }
+
+    private static int GroupOf(Dictionary<string, int> groups, string taskId)
+    {
+        if (!groups.TryGetValue(taskId, out var group))
+        {
+            group = groups.Count;
+            groups[taskId] = group;
+        }
+        return group;
+    }
+
+    private async Task<ScoringState> ReadScoringStateAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var theta = await bandit.CoefficientsAsync(db, userId, cancellationToken);
+        var suppressed = await Suppression.ReadAsync(db, userId, now, options.Value, cancellationToken);
+        return new ScoringState(theta, suppressed);
+    }
+
+    private sealed record ScoringState(double[] Theta, Suppression Suppressed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Served {Served} of {PoolSize} candidates (tasks {TasksOrigin}, LLM candidates {HasLlm})")]
+    private static partial void LogServed(ILogger logger, int served, int poolSize, string tasksOrigin, bool hasLlm);
+}
+
+/// <summary>What <c>tip_scores.features</c> holds: the scored vector by name, the pool it was chosen from (counts
+/// by kind and source, so that off-policy evaluation can compute a target policy's probabilities), and how many
+/// candidates were left when this slot was filled.</summary>
+internal sealed record LoggedFeatures(Dictionary<string, double> X, PoolSummary Pool, int Remaining)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+}
+
+internal sealed record PoolSummary(int K, Dictionary<string, int> Kinds, Dictionary<string, int> Sources)
+{
+    public static PoolSummary Of(IReadOnlyList<TipCandidate> pool) => new(
+        pool.Count,
+        pool.GroupBy(c => c.Kind).ToDictionary(g => WireName.Of(g.Key), g => g.Count()),
+        pool.GroupBy(c => c.Source).ToDictionary(g => WireName.Of(g.Key), g => g.Count()));
+}
