@@ -24,6 +24,7 @@ internal static class ApiServiceExtensions
     {
         builder.AddDatabase();
         builder.AddTipsAuthentication();
+        builder.AddEdgePolicies();
         AddTodoistAndContext(builder.Services);
         builder.AddRecommendations();
         return builder;
