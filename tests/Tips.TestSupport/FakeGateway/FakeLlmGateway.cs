@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -398,8 +400,11 @@ public sealed class FakeLlmGateway : IAsyncDisposable
     {
         response.StatusCode = status;
         response.ContentType = "application/json";
-        await response.WriteAsync(body?.ToJsonString() ?? "null");
+        await response.WriteAsync(body?.ToJsonString(Wire) ?? "null");
     }
+
+    /// <summary>Like the proxy's own JSON: apostrophes and non-ASCII text as they are, not as \u escapes.</summary>
+    private static readonly JsonSerializerOptions Wire = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async ValueTask DisposeAsync()
     {
