@@ -74,6 +74,14 @@ public sealed class ValidationTests : GatewayTest
     }
 
     [Fact]
+    public async Task The_local_time_is_required()
+    {
+        var context = Contexts.Standard() with { LocalTime = default };
+
+        await AssertInvalidAsync(await GenerateAsync(Contexts.Request(context: context)), "context.local_time");
+    }
+
+    [Fact]
     public async Task Malformed_json_is_400_naming_the_place()
     {
         var response = await Serving.CreateClient().PostAsync("/generate", new StringContent("""{"count":"three"}""", Encoding.UTF8, "application/json"));

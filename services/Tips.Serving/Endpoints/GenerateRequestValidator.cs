@@ -22,6 +22,8 @@ internal sealed class GenerateRequestValidator : AbstractValidator<GenerateReque
         RuleFor(r => r.Context).NotNull().WithMessage("'context' is required: the person's local time, timezone, signals and tasks.");
         When(r => r.Context is not null, () =>
         {
+            RuleFor(r => r.Context!.LocalTime).NotEqual(default(DateTimeOffset)).OverridePropertyName("context.local_time")
+                .WithMessage("'context.local_time' is required: the person's wall clock with its UTC offset.");
             RuleFor(r => r.Context!.Timezone).NotEmpty().MaximumLength(64).OverridePropertyName("context.timezone");
             RuleFor(r => r.Context!.Signals).NotNull().OverridePropertyName("context.signals");
             RuleFor(r => r.Context!.Signals).SetValidator(new SignalsValidator()).OverridePropertyName("context.signals")

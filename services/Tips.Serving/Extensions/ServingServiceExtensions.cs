@@ -4,6 +4,7 @@ using FluentValidation;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using Polly.Telemetry;
 using Tips.Contracts;
 using Tips.ServiceDefaults;
 using Tips.Serving.Endpoints;
@@ -43,6 +44,10 @@ internal static class ServingServiceExtensions
             context.ServiceProvider.GetRequiredService<TimeProvider>()));
         // Added after the resilience handler, so it runs inside it and sees every HTTP try.
         gatewayClient.AddHttpMessageHandler<GatewayHeadersHandler>();
+        // Each try of a down gateway would log a warning with a stack trace; ServingLog.GenerationFailed sums them up
+        // in one line. The tries stay visible at Information (Logging__LogLevel__Polly=Information).
+        services.Configure<TelemetryOptions>(telemetry => telemetry.SeverityProvider = args =>
+            args.Event.EventName is "ExecutionAttempt" or "OnRetry" ? ResilienceEventSeverity.Information : args.Event.Severity);
         // Model info and the readiness probe: single tries with their own short timeouts.
         services.AddHttpClient(ModelCatalog.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
 

@@ -33,6 +33,10 @@ internal static class GatewayFailure
                 return Unreachable(attempts, gateway, noResponse.InnerException as HttpRequestException, error);
             case ClientResultException answered:
                 return FromStatus(answered, attempts, gateway, now);
+            case JsonException or FormatException or InvalidOperationException or ArgumentException:
+                // A 200 that is not an OpenAI chat completion: LITELLM_URL names something that is not the gateway.
+                return Problem(StatusCodes.Status502BadGateway, ProblemTypes.LlmMalformed, "The LLM gateway's answer was unusable",
+                    $"The answer from {gateway.BaseUri} is not an OpenAI chat completion: check LITELLM_URL.", attempts, null, error);
             default:
                 return null;
         }

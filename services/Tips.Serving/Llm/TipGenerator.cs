@@ -92,7 +92,7 @@ internal sealed class TipGenerator(
         ServingLog.GenerationFailed(logger, MaxModelCalls, exchange.HttpRequests, StatusCodes.Status502BadGateway, ProblemTypes.LlmMalformed, null);
         throw new ProblemException(StatusCodes.Status502BadGateway, ProblemTypes.LlmMalformed, "The model's reply was unusable",
             $"The model's reply was still unusable after {MaxModelCalls} model calls: {errors[^1]}.",
-            new Dictionary<string, object?> { ["attempts"] = MaxModelCalls, ["errors"] = errors });
+            new Dictionary<string, object?> { ["attempts"] = MaxModelCalls, ["reply_errors"] = errors });
     }
 
     /// <summary>What the model is told after an unusable reply: the concrete error, then the shape again.</summary>

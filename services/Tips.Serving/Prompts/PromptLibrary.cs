@@ -127,7 +127,7 @@ internal sealed class PromptLibrary
             return "no history yet (no tips served).";
         }
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"{signals.TipsServed30d} tips served; {signals.CompletionRate30d:P0} marked done, {signals.DismissRate30d:P0} dismissed");
+            $"{signals.TipsServed30d} tips served; {signals.CompletionRate30d * 100:0}% marked done, {signals.DismissRate30d * 100:0}% dismissed");
         if (signals.MeanDwellMs is { } dwell)
         {
             text += string.Create(CultureInfo.InvariantCulture, $"; on average {dwell / 1000:0} s spent on a tip before acting");

@@ -150,6 +150,29 @@ public sealed class GatewayFailureTests : GatewayTest
     }
 
     [Fact]
+    public async Task A_200_that_is_not_a_chat_completion_is_502_not_500()
+    {
+        Gateway.Enqueue(FakeGatewayReply.Raw(200, "<html><body>Welcome to nginx!</body></html>"));
+
+        var response = await GenerateAsync();
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadGateway, ProblemTypes.LlmMalformed, attempts: 1);
+        Assert.Contains("not an OpenAI chat completion", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_proxy_html_error_page_is_503()
+    {
+        var page = FakeGatewayReply.Raw(502, "<html><body>502 Bad Gateway</body></html>");
+        Gateway.Enqueue(page, page, page);
+
+        var response = await GenerateAsync();
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, ProblemTypes.LlmGatewayUnavailable, attempts: 1);
+        Assert.Equal("The LLM gateway answered 502.", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task A_gateway_failure_on_a_repair_call_counts_the_calls_made()
     {
         Gateway.Enqueue(

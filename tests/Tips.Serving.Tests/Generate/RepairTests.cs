@@ -51,7 +51,7 @@ public sealed class RepairTests : GatewayTest
         var response = await GenerateAsync();
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadGateway, ProblemTypes.LlmMalformed, attempts: 3);
-        var errors = problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()).ToArray();
+        var errors = problem.GetProperty("reply_errors").EnumerateArray().Select(e => e.GetString()).ToArray();
         Assert.Equal("the reply holds no JSON object or array", errors[0]);
         Assert.Contains("kind \"chore\" is not one of task, advice, insight, reminder", errors[1]);
         Assert.Contains("no \"tips\" array", errors[2]);
@@ -135,7 +135,7 @@ public sealed class RepairTests : GatewayTest
         var response = await GenerateAsync();
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadGateway, ProblemTypes.LlmMalformed, attempts: 3);
-        Assert.All(problem.GetProperty("errors").EnumerateArray(), e => Assert.Contains("token limit", e.GetString()));
+        Assert.All(problem.GetProperty("reply_errors").EnumerateArray(), e => Assert.Contains("token limit", e.GetString()));
     }
 
     [Fact]

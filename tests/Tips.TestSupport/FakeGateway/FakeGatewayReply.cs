@@ -16,6 +16,9 @@ public enum FakeReplyKind
 
     /// <summary>Closes the connection without an answer.</summary>
     Drop,
+
+    /// <summary>Any status and body, e.g. a proxy's HTML error page.</summary>
+    Raw,
 }
 
 /// <summary>Token counts the fake reports in <c>usage</c>.</summary>
@@ -48,6 +51,9 @@ public sealed record FakeGatewayReply
 
     /// <summary>Sent as <c>retry-after</c> (seconds).</summary>
     public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>The content type of a <see cref="FakeReplyKind.Raw"/> reply.</summary>
+    public string ContentType { get; init; } = "application/json";
 
     /// <summary>Waited (real time) before answering.</summary>
     public TimeSpan Latency { get; init; }
@@ -85,6 +91,10 @@ public sealed record FakeGatewayReply
     public static FakeGatewayReply ContextWindowExceeded() => Error(400,
         "litellm.ContextWindowExceededError: litellm.BadRequestError: Hosted_vllmException - the prompt is longer than the context window",
         "invalid_request_error");
+
+    /// <summary>Exactly this status and body: what something that is not a LiteLLM proxy might answer.</summary>
+    public static FakeGatewayReply Raw(int status, string body, string contentType = "text/html") =>
+        new() { Kind = FakeReplyKind.Raw, Status = status, Content = body, ContentType = contentType };
 
     public static FakeGatewayReply Hang() => new() { Kind = FakeReplyKind.Hang };
 

@@ -270,6 +270,11 @@ public sealed class FakeLlmGateway : IAsyncDisposable
             case FakeReplyKind.Drop:
                 context.Abort();
                 return;
+            case FakeReplyKind.Raw:
+                response.StatusCode = reply.Status;
+                response.ContentType = reply.ContentType;
+                await response.WriteAsync(reply.Content ?? "");
+                return;
             case FakeReplyKind.Error:
                 if (reply.RetryAfterSeconds is { } seconds)
                 {
