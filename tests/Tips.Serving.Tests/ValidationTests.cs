@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Tips.Contracts;
-using Tips.Serving.Tests.Support;
 using Tips.ServiceDefaults;
+using Tips.Serving.Tests.Support;
 
 namespace Tips.Serving.Tests;
 

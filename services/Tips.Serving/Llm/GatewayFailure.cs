@@ -17,32 +17,35 @@ internal static class GatewayFailure
     private const int MaxMessage = 300;
 
     /// <summary>The problem for <paramref name="error"/>, or null when it is not a gateway failure.</summary>
+    /// <param name="attempts">Model calls made, this one included.</param>
+    /// <param name="httpRequests">HTTP requests sent for them, retries included.</param>
     /// <param name="deadlinePassed">The generation's overall deadline fired (as opposed to one call's timeout).</param>
-    public static ProblemException? Map(Exception error, int attempts, GatewayOptions gateway, bool deadlinePassed, DateTimeOffset now)
+    public static ProblemException? Map(Exception error, int attempts, int httpRequests, GatewayOptions gateway, bool deadlinePassed, DateTimeOffset now)
     {
+        var counts = new Counts(attempts, httpRequests);
         switch (error)
         {
             case OperationCanceledException when deadlinePassed:
-                return Deadline(attempts, $"No usable answer from the LLM gateway within the {Seconds(gateway.Deadline)} deadline.", error);
+                return Deadline(counts, $"No usable answer from the LLM gateway within the {Seconds(gateway.Deadline)} deadline.", error);
             case OperationCanceledException:
                 // The OpenAI client's NetworkTimeout: one model call ran past Gateway__AttemptTimeout.
-                return Deadline(attempts, $"The LLM gateway did not answer one model call within {Seconds(gateway.AttemptTimeout)}.", error);
+                return Deadline(counts, $"The LLM gateway did not answer one model call within {Seconds(gateway.AttemptTimeout)}.", error);
             case HttpRequestException http:
-                return Unreachable(attempts, gateway, http, error);
+                return Unreachable(counts, gateway, http, error);
             case ClientResultException { Status: 0 } noResponse:
-                return Unreachable(attempts, gateway, noResponse.InnerException as HttpRequestException, error);
+                return Unreachable(counts, gateway, noResponse.InnerException as HttpRequestException, error);
             case ClientResultException answered:
-                return FromStatus(answered, attempts, gateway, now);
+                return FromStatus(answered, counts, gateway, now);
             case JsonException or FormatException or InvalidOperationException or ArgumentException:
                 // A 200 that is not an OpenAI chat completion: LITELLM_URL names something that is not the gateway.
                 return Problem(StatusCodes.Status502BadGateway, ProblemTypes.LlmMalformed, "The LLM gateway's answer was unusable",
-                    $"The answer from {gateway.BaseUri} is not an OpenAI chat completion: check LITELLM_URL.", attempts, null, error);
+                    $"The answer from {gateway.BaseUri} is not an OpenAI chat completion: check LITELLM_URL.", counts, null, error);
             default:
                 return null;
         }
     }
 
-    private static ProblemException FromStatus(ClientResultException error, int attempts, GatewayOptions gateway, DateTimeOffset now)
+    private static ProblemException FromStatus(ClientResultException error, Counts counts, GatewayOptions gateway, DateTimeOffset now)
     {
         var status = error.Status;
         var message = GatewayMessage(error, gateway);
@@ -53,13 +56,13 @@ internal static class GatewayFailure
                     gateway.HasMasterKey
                         ? $"The LLM gateway refused the master key ({status}): check LITELLM_MASTER_KEY."
                         : $"The LLM gateway wants a key ({status}) and LITELLM_MASTER_KEY is not set.",
-                    attempts, status, error);
+                    counts, status, error);
             case 400 when message?.Contains("Invalid model name", StringComparison.OrdinalIgnoreCase) == true:
                 return Problem(StatusCodes.Status502BadGateway, ProblemTypes.LlmGatewayRejected, "The LLM gateway rejected the request",
                     $"The LLM gateway has no model alias '{gateway.Alias}' (400): add it to its model_list or fix Gateway__Alias.",
-                    attempts, status, error);
+                    counts, status, error);
             case 408:
-                return Deadline(attempts, "The model behind the LLM gateway timed out (408).", error, status);
+                return Deadline(counts, "The model behind the LLM gateway timed out (408).", error, status);
             case 429:
                 var retryAfter = RetryAfterSeconds(error, now);
                 return new ProblemException(StatusCodes.Status503ServiceUnavailable, ProblemTypes.LlmGatewayUnavailable,
@@ -67,19 +70,19 @@ internal static class GatewayFailure
                     retryAfter is { } wait
                         ? $"The LLM gateway is rate limiting (429); retry after {wait} s."
                         : "The LLM gateway is rate limiting (429).",
-                    Extensions(attempts, status), error)
+                    Extensions(counts, status), error)
                 { RetryAfterSeconds = retryAfter };
             case >= 500:
                 return Problem(StatusCodes.Status503ServiceUnavailable, ProblemTypes.LlmGatewayUnavailable, "The LLM gateway is unavailable",
-                    $"The LLM gateway answered {status}{(message is null ? "." : $": {message}")}", attempts, status, error);
+                    $"The LLM gateway answered {status}{(message is null ? "." : $": {message}")}", counts, status, error);
             default:
                 // Any other 4xx (context window exceeded, a proxy without its database…): retrying as is cannot help.
                 return Problem(StatusCodes.Status502BadGateway, ProblemTypes.LlmGatewayRejected, "The LLM gateway rejected the request",
-                    $"The LLM gateway answered {status}{(message is null ? "." : $": {message}")}", attempts, status, error);
+                    $"The LLM gateway answered {status}{(message is null ? "." : $": {message}")}", counts, status, error);
         }
     }
 
-    private static ProblemException Unreachable(int attempts, GatewayOptions gateway, HttpRequestException? http, Exception error)
+    private static ProblemException Unreachable(Counts counts, GatewayOptions gateway, HttpRequestException? http, Exception error)
     {
         var reason = http?.HttpRequestError switch
         {
@@ -90,19 +93,20 @@ internal static class GatewayFailure
             _ => "the request could not be sent",
         };
         return Problem(StatusCodes.Status503ServiceUnavailable, ProblemTypes.LlmGatewayUnavailable, "The LLM gateway is unavailable",
-            $"No LLM gateway answers at {gateway.BaseUri} ({reason}): check LITELLM_URL.", attempts, null, error);
+            $"No LLM gateway answers at {gateway.BaseUri} ({reason}): check LITELLM_URL.", counts, null, error);
     }
 
-    private static ProblemException Deadline(int attempts, string detail, Exception error, int? gatewayStatus = null) =>
+    private static ProblemException Deadline(Counts counts, string detail, Exception error, int? gatewayStatus = null) =>
         Problem(StatusCodes.Status504GatewayTimeout, ProblemTypes.LlmDeadline, "The LLM gateway did not answer in time",
-            detail, attempts, gatewayStatus, error);
+            detail, counts, gatewayStatus, error);
 
-    private static ProblemException Problem(int status, string type, string title, string detail, int attempts, int? gatewayStatus, Exception error) =>
-        new(status, type, title, detail, Extensions(attempts, gatewayStatus), error);
+    private static ProblemException Problem(int status, string type, string title, string detail, Counts counts, int? gatewayStatus, Exception error) =>
+        new(status, type, title, detail, Extensions(counts, gatewayStatus), error);
 
-    private static Dictionary<string, object?> Extensions(int attempts, int? gatewayStatus)
+    /// <summary><c>attempts</c> (model calls), <c>gateway_requests</c> (HTTP tries) and the gateway's status.</summary>
+    internal static Dictionary<string, object?> Extensions(Counts counts, int? gatewayStatus)
     {
-        var extensions = new Dictionary<string, object?> { ["attempts"] = attempts };
+        var extensions = new Dictionary<string, object?> { ["attempts"] = counts.Attempts, ["gateway_requests"] = counts.HttpRequests };
         if (gatewayStatus is { } status)
         {
             extensions["gateway_status"] = status;
@@ -169,6 +173,8 @@ internal static class GatewayFailure
             ? Math.Max(0, (int)Math.Ceiling((at - now).TotalSeconds))
             : null;
     }
+
+    internal readonly record struct Counts(int Attempts, int HttpRequests);
 
     private static string Seconds(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.###} s");
 }

@@ -48,7 +48,7 @@ internal sealed class TipGenerator(
                 response = await chat.GetResponseAsync(messages, options, linked.Token);
             }
             catch (Exception e) when (!aborted.IsCancellationRequested &&
-                                      GatewayFailure.Map(e, attempt, gateway, deadline.IsCancellationRequested, time.GetUtcNow()) is { } problem)
+                                      GatewayFailure.Map(e, attempt, exchange.HttpRequests, gateway, deadline.IsCancellationRequested, time.GetUtcNow()) is { } problem)
             {
                 ServingLog.GenerationFailed(logger, attempt, exchange.HttpRequests, problem.Status, problem.Type,
                     problem.Extensions.TryGetValue("gateway_status", out var status) ? status as int? : null);
@@ -90,9 +90,10 @@ internal sealed class TipGenerator(
         }
 
         ServingLog.GenerationFailed(logger, MaxModelCalls, exchange.HttpRequests, StatusCodes.Status502BadGateway, ProblemTypes.LlmMalformed, null);
+        var extensions = GatewayFailure.Extensions(new(MaxModelCalls, exchange.HttpRequests), null);
+        extensions["reply_errors"] = errors;
         throw new ProblemException(StatusCodes.Status502BadGateway, ProblemTypes.LlmMalformed, "The model's reply was unusable",
-            $"The model's reply was still unusable after {MaxModelCalls} model calls: {errors[^1]}.",
-            new Dictionary<string, object?> { ["attempts"] = MaxModelCalls, ["reply_errors"] = errors });
+            $"The model's reply was still unusable after {MaxModelCalls} model calls: {errors[^1]}.", extensions);
     }
 
     /// <summary>What the model is told after an unusable reply: the concrete error, then the shape again.</summary>

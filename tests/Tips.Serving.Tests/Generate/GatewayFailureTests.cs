@@ -1,7 +1,7 @@
-using System.Net.Http.Json;
 using System.Net;
-using Tips.Serving.Tests.Support;
+using System.Net.Http.Json;
 using Tips.ServiceDefaults;
+using Tips.Serving.Tests.Support;
 using Tips.TestSupport.FakeGateway;
 
 namespace Tips.Serving.Tests.Generate;
@@ -19,6 +19,7 @@ public sealed class GatewayFailureTests : GatewayTest
         var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, ProblemTypes.LlmGatewayUnavailable, attempts: 1);
         Assert.Equal(500, problem.GetProperty("gateway_status").GetInt32());
         Assert.Contains("Connection error", problem.GetProperty("detail").GetString());
+        Assert.Equal(3, problem.GetProperty("gateway_requests").GetInt32());
         Assert.Equal(3, Gateway.ChatRequests.Count); // one try and the two HTTP retries, still one model call
     }
 

@@ -1,6 +1,6 @@
 using System.Net;
-using Tips.Serving.Tests.Support;
 using Tips.ServiceDefaults;
+using Tips.Serving.Tests.Support;
 using Tips.TestSupport.FakeGateway;
 
 namespace Tips.Serving.Tests.Generate;
@@ -56,6 +56,7 @@ public sealed class RepairTests : GatewayTest
         Assert.Contains("kind \"chore\" is not one of task, advice, insight, reminder", errors[1]);
         Assert.Contains("no \"tips\" array", errors[2]);
         Assert.Contains("no \"tips\" array", problem.GetProperty("detail").GetString());
+        Assert.Equal(3, problem.GetProperty("gateway_requests").GetInt32());
         Assert.Equal(3, Gateway.ChatRequests.Count); // the fourth, good reply is never asked for
     }
 

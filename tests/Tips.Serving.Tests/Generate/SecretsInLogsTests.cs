@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Tips.Serving.Tests.Support;
 using Tips.ServiceDefaults;
+using Tips.Serving.Tests.Support;
 using Tips.TestSupport.FakeGateway;
 
 namespace Tips.Serving.Tests.Generate;
