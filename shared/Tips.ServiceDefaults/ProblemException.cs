@@ -44,4 +44,10 @@ public static class ProblemTypes
     public const string NotImplemented = Prefix + "not-implemented";
     public const string DatabaseUnavailable = Prefix + "database-unavailable";
     public const string Unexpected = Prefix + "unexpected";
+
+    // Tips.Serving: how a generation through the LLM gateway failed (502, 502, 503, 504).
+    public const string LlmMalformed = Prefix + "llm-malformed";
+    public const string LlmGatewayRejected = Prefix + "llm-gateway-rejected";
+    public const string LlmGatewayUnavailable = Prefix + "llm-gateway-unavailable";
+    public const string LlmDeadline = Prefix + "llm-deadline";
 }

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Tips.Serving.Tests.Support;
+using Tips.TestSupport.FakeGateway;
 
 namespace Tips.Serving.Tests;
 
@@ -24,4 +27,54 @@ public sealed class HealthTests : IDisposable
     }
 
     public void Dispose() => _serving.Dispose();
+}
+
+/// <summary><c>/health/ready</c> reports the gateway, and stays ready (degraded) when the gateway is down.</summary>
+public sealed class GatewayReadinessTests
+{
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> ReadyAsync(ServingFactory serving)
+    {
+        var response = await serving.CreateClient().GetAsync("/health/ready");
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
+    }
+
+    [Fact]
+    public async Task A_live_gateway_is_healthy()
+    {
+        await using var gateway = await FakeLlmGateway.StartAsync();
+        await using var serving = new ServingFactory(gateway.Url, gateway.MasterKey);
+
+        var (status, body) = await ReadyAsync(serving);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("healthy", body.GetProperty("checks").GetProperty("llm_gateway").GetProperty("status").GetString());
+        Assert.Contains(gateway.Requests, r => r.Path == "/health/liveliness" && r.Authorization is null);
+    }
+
+    [Fact]
+    public async Task No_gateway_listening_is_degraded_but_ready()
+    {
+        await using var serving = new ServingFactory(ClosedPort.Url(), "sk-any");
+
+        var (status, body) = await ReadyAsync(serving);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("degraded", body.GetProperty("status").GetString());
+        var check = body.GetProperty("checks").GetProperty("llm_gateway");
+        Assert.Equal("degraded", check.GetProperty("status").GetString());
+        Assert.Contains("LLM tips are off", check.GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task A_gateway_failing_its_liveness_probe_is_degraded_but_ready()
+    {
+        await using var gateway = await FakeLlmGateway.StartAsync();
+        gateway.Alive = false;
+        await using var serving = new ServingFactory(gateway.Url, gateway.MasterKey);
+
+        var (status, body) = await ReadyAsync(serving);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("answered 503", body.GetProperty("checks").GetProperty("llm_gateway").GetProperty("description").GetString());
+    }
 }
