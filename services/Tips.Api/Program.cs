@@ -10,7 +10,9 @@ builder.AddTipsApi();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseCors();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();

@@ -36,6 +36,8 @@ public static class ProblemTypes
     public const string Unauthorized = Prefix + "unauthorized";
     public const string Forbidden = Prefix + "forbidden";
     public const string NotFound = Prefix + "not-found";
+    public const string TooLarge = Prefix + "too-large";
+    public const string RateLimited = Prefix + "rate-limited";
 
     /// <summary>Todoist refused the API token given to <c>PUT /integrations/todoist</c> (401/403).</summary>
     public const string TodoistTokenInvalid = Prefix + "todoist-token-invalid";

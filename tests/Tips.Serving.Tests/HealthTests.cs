@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc.Testing;
+using System.Net.Http.Json;
+using Tips.Contracts;
 using Tips.Serving.Tests.Support;
 using Tips.TestSupport.FakeGateway;
 
@@ -8,7 +9,7 @@ namespace Tips.Serving.Tests;
 
 public sealed class HealthTests : IDisposable
 {
-    private readonly WebApplicationFactory<Program> _serving = new();
+    private readonly ServingFactory _serving = new(ClosedPort.Url(), null);
 
     [Fact]
     public async Task Live_answers()
@@ -24,6 +25,24 @@ public sealed class HealthTests : IDisposable
         var document = await _serving.CreateClient().GetStringAsync("/swagger/v1/swagger.json");
 
         Assert.Contains("\"/generate\"", document);
+    }
+
+    [Fact]
+    public async Task Generate_without_the_internal_key_is_401_and_reaches_no_gateway()
+    {
+        var client = _serving.CreateClient();
+        client.DefaultRequestHeaders.Remove("X-Serving-Key");
+
+        var missing = await client.PostAsJsonAsync("/generate", new { context = Contexts.Standard(), count = 1 }, TipsJson.Options);
+        client.DefaultRequestHeaders.Add("X-Serving-Key", "wrong-key-0123456789abcdef");
+        var wrong = await client.PostAsJsonAsync("/generate", new { context = Contexts.Standard(), count = 1 }, TipsJson.Options);
+
+        foreach (var response in new[] { missing, wrong })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.DoesNotContain(ServingFactory.ServingKey, await response.Content.ReadAsStringAsync());
+        }
     }
 
     public void Dispose() => _serving.Dispose();

@@ -24,6 +24,7 @@ public sealed class StartupValidationTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["LITELLM_URL"] = "http://127.0.0.1:4000",
+            ["SERVING_API_KEY"] = ServingFactory.ServingKey,
             [key] = value,
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -43,7 +44,9 @@ public sealed class StartupValidationTests
     [InlineData("Gateway:MaxOutputTokens", "10", "Gateway__MaxOutputTokens")]
     [InlineData("Gateway:HttpRetries", "9", "Gateway__HttpRetries")]
     [InlineData("Prompts:Version", "tips-v0", "Prompts__Version")]
-    public async Task A_bad_setting_fails_at_start_naming_the_variable(string key, string value, string named)
+    [InlineData("SERVING_API_KEY", null, "SERVING_API_KEY")]
+    [InlineData("SERVING_API_KEY", "short", "SERVING_API_KEY")]
+    public async Task A_bad_setting_fails_at_start_naming_the_variable(string key, string? value, string named)
     {
         var error = await StartWithAsync(key, value);
 
@@ -54,6 +57,7 @@ public sealed class StartupValidationTests
     public async Task A_missing_master_key_does_not_stop_the_start()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["SERVING_API_KEY"] = ServingFactory.ServingKey });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.AddServiceDefaults("Tips Serving");

@@ -23,7 +23,9 @@ internal static class TipsEndpoints
                 "Assembles the caller's Todoist tasks, signals and LLM candidates, scores the pool with the ε-greedy " +
                 "bandit and logs every served tip to tip_scores before answering. `limit` is 1..5 (default 1). Each " +
                 "tip's `id` is its tip_scores row: post feedback to it.")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(EdgeExtensions.TipsPolicy);
 
         tips.MapPost("/{id}/feedback", PostFeedback)
             .WithName("PostFeedback")
@@ -32,7 +34,10 @@ internal static class TipsEndpoints
                 "`action` is done | dismiss | snooze | helpful | not_helpful; `dwell_ms` (0..86400000) is how long the " +
                 "tip was looked at. The answer carries the reward it was worth. Posting the same action again returns " +
                 "the same answer and changes nothing.")
-            .WithValidation<FeedbackRequest>();
+            .WithValidation<FeedbackRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(EdgeExtensions.FeedbackPolicy);
 
         return app;
     }

@@ -24,6 +24,7 @@ internal static class ApiServiceExtensions
     {
         builder.AddDatabase();
         builder.AddTipsAuthentication();
+        builder.AddEdgePolicies();
         AddTodoistAndContext(builder.Services);
         builder.AddRecommendations();
         return builder;
@@ -69,9 +70,11 @@ internal static class ApiServiceExtensions
                 {
                     o.Url = uri;
                 }
+                o.ApiKey = config["SERVING_API_KEY"];
             })
             .Validate<IConfiguration>((_, config) => config["SERVING_URL"] is not { Length: > 0 } url || Uri.TryCreate(url, UriKind.Absolute, out var _),
                 "SERVING_URL must be an absolute URL such as http://127.0.0.1:5081.")
+            .Validate(o => o.ApiKey?.Length >= 16, ServingOptions.MissingKeyMessage)
             .ValidateOnStart();
 
         services.AddSingleton<IRandomSource>(sp => new RandomSource(sp.GetRequiredService<IOptions<BanditOptions>>().Value.Seed));
@@ -86,8 +89,10 @@ internal static class ApiServiceExtensions
         services.AddRefitGeneratedClient<IServingApi>(new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(TipsJson.Options) })
             .ConfigureHttpClient((sp, http) =>
             {
-                http.BaseAddress = sp.GetRequiredService<IOptions<ServingOptions>>().Value.Url;
+                var serving = sp.GetRequiredService<IOptions<ServingOptions>>().Value;
+                http.BaseAddress = serving.Url;
                 http.Timeout = Timeout.InfiniteTimeSpan;
+                http.DefaultRequestHeaders.Add(ServingOptions.KeyHeader, serving.ApiKey);
             })
             .AddResilienceHandler("serving", pipeline => pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {

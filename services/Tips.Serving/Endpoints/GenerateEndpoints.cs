@@ -9,7 +9,9 @@ internal static class GenerateEndpoints
 {
     public static IEndpointRouteBuilder MapGenerateEndpoints(this IEndpointRouteBuilder app)
     {
-        var generate = app.MapGroup("/generate").WithTags("Generate");
+        var generate = app.MapGroup("/generate").WithTags("Generate")
+            .AddEndpointFilter<ServingKeyFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         generate.MapPost("", Generate)
             .WithName("Generate")

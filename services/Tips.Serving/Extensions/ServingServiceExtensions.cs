@@ -32,6 +32,11 @@ internal static class ServingServiceExtensions
         services.AddSingleton<IValidateOptions<PromptOptions>, PromptOptionsValidator>();
 
         services.AddSingleton<IValidator<GenerateRequest>, GenerateRequestValidator>();
+        services.AddOptions<ServingAccessOptions>()
+            .Configure<IConfiguration>((o, config) => o.ApiKey = config[ServingAccessOptions.Variable])
+            .Validate(o => o.ApiKey?.Length >= ServingAccessOptions.MinLength, ServingAccessOptions.MissingMessage)
+            .ValidateOnStart();
+        services.AddSingleton<ServingKeyFilter>();
 
         services.AddTransient<GatewayHeadersHandler>();
         var gatewayClient = services.AddHttpClient(GatewayHttpClient, http => http.Timeout = Timeout.InfiniteTimeSpan)

@@ -64,20 +64,13 @@ public sealed class TokenSecrecyTests : TodoistApiTest
         Assert.Contains(logs, r => r.Message.Contains("(RateLimited)", StringComparison.Ordinal));
         foreach (var secret in new[] { Token, RefusedToken, "SECRET-" })
         {
-            Assert.All(logs, r => Assert.DoesNotContain(secret, Everything(r)));
+            Assert.All(logs, r => Assert.DoesNotContain(secret, LogText.Everything(r)));
             Assert.All(bodies, b => Assert.DoesNotContain(secret, b));
         }
         Assert.Equal(0L, await ScalarAsync<long>(
             "SELECT count(*) FROM (SELECT token_ciphertext AS v FROM todoist_integrations UNION ALL SELECT last_error FROM task_snapshots " +
             "UNION ALL SELECT tasks::text FROM task_snapshots) s WHERE v LIKE '%SECRET-%'"));
     }
-
-    private static string Everything(FakeLogRecord record) => string.Join('\n',
-        record.ToString(),
-        record.Message,
-        record.Exception?.ToString() ?? "",
-        string.Join('\n', record.StructuredState?.Select(kv => $"{kv.Key}={kv.Value}") ?? []),
-        string.Join('\n', record.Scopes.Select(s => s?.ToString() ?? "")));
 }
 
 /// <summary>Another process over the same database: the Data Protection keys are in Postgres, so it decrypts the token.</summary>

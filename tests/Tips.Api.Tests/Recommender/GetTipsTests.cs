@@ -73,6 +73,7 @@ public sealed class GetTipsTests : ApiTest
         await GetTipsAsync();
 
         var request = Assert.Single(_serving.Requests);
+        Assert.Equal(TipsApiFactory.ServingKey, Assert.Single(_serving.Keys));
         Assert.Equal(5, request.Count);
         Assert.NotNull(request.Context);
         Assert.Equal(0, request.Context.Signals.TipsServed30d);

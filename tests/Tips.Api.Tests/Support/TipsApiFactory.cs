@@ -1,5 +1,11 @@
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tips.Api.Extensions;
+using Tips.ServiceDefaults;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Tips.TestSupport;
@@ -16,7 +22,10 @@ public sealed class TipsApiFactory(string connectionString) : WebApplicationFact
         ["Auth:SigningKey"] = TestTokens.SigningKey,
         // Nothing listens on the discard port: tests that want Tips.Serving start a FakeServing and say so.
         ["SERVING_URL"] = "http://127.0.0.1:9",
+        ["SERVING_API_KEY"] = ServingKey,
     };
+
+    public const string ServingKey = "api-to-serving-key-0123456789";
 
     public string ConnectionString { get; } = connectionString;
 
@@ -27,6 +36,22 @@ public sealed class TipsApiFactory(string connectionString) : WebApplicationFact
     {
         _settings[key] = value;
         return this;
+    }
+
+    /// <summary>
+    /// The error that stops the API from starting with these settings. It starts the real composition on a host of
+    /// its own: WebApplicationFactory may report its disposed host instead of the failure.
+    /// </summary>
+    public async Task<OptionsValidationException> StartupErrorAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(_settings);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.AddServiceDefaults("Tips API");
+        builder.AddTipsApi();
+        await using var app = builder.Build();
+        return await Assert.ThrowsAnyAsync<OptionsValidationException>(() => app.StartAsync());
     }
 
     /// <summary>Points the API at a fake Tips.Serving.</summary>

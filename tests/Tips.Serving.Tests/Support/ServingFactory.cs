@@ -21,10 +21,14 @@ public sealed class ServingFactory : WebApplicationFactory<Program>
         {
             ["LITELLM_URL"] = gatewayUrl.ToString(),
             ["LITELLM_MASTER_KEY"] = masterKey,
+            ["SERVING_API_KEY"] = ServingKey,
             // HTTP retries happen at once in tests; the clock is fake and speed is never asserted.
             ["Gateway:HttpRetryDelay"] = "00:00:00",
         };
     }
+
+    /// <summary>The internal key Tips.Api would send; every client of this factory sends it.</summary>
+    public const string ServingKey = "serving-key-for-tests-0123456789";
 
     /// <summary>The clock the service sees; moves only when a test moves it.</summary>
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
@@ -35,6 +39,12 @@ public sealed class ServingFactory : WebApplicationFactory<Program>
     {
         _settings[key] = value;
         return this;
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("X-Serving-Key", ServingKey);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

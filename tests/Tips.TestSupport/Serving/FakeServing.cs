@@ -33,6 +33,9 @@ public sealed class FakeServing : IAsyncDisposable
     /// <summary>Every <c>POST /generate</c> body received, in order.</summary>
     public ConcurrentQueue<GenerateRequest> Requests { get; } = new();
 
+    /// <summary>The <c>X-Serving-Key</c> header of every <c>POST /generate</c>, in order.</summary>
+    public ConcurrentQueue<string> Keys { get; } = new();
+
     public int Calls => Requests.Count;
 
     public static async Task<FakeServing> StartAsync()
@@ -48,6 +51,7 @@ public sealed class FakeServing : IAsyncDisposable
         {
             var request = await JsonSerializer.DeserializeAsync<GenerateRequest>(http.Request.Body, TipsJson.Options, http.RequestAborted)
                 ?? throw new InvalidOperationException("empty body");
+            fake.Keys.Enqueue(http.Request.Headers["X-Serving-Key"].ToString());
             fake.Requests.Enqueue(request);
             var reply = fake._script.TryDequeue(out var next) ? next(request) : fake._default(request);
             await reply.WriteAsync(http);

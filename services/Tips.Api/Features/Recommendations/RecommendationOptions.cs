@@ -12,9 +12,10 @@ public sealed class RecommendationOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "Recommendations__LlmDeadline must be within 50 ms..1 min.")]
     public TimeSpan LlmDeadline { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The most a background generation may take (Tips.Serving has its own, shorter deadline).</summary>
+    /// <summary>The most a background generation may take; above Tips.Serving's own deadline (45 s by default), so
+    /// that Serving's answer, even an error, is what ends a generation.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Recommendations__GenerationTimeout must be within 1 s..10 min.")]
-    public TimeSpan GenerationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan GenerationTimeout { get; set; } = TimeSpan.FromSeconds(50);
 
     /// <summary>LLM candidates younger than this are used as they are; older ones are used once more while a
     /// background refresh replaces them.</summary>
@@ -42,8 +43,16 @@ public sealed class RecommendationOptions
     public TimeSpan SnoozeFor { get; set; } = TimeSpan.FromHours(3);
 }
 
-/// <summary>Where Tips.Api finds Tips.Serving (<c>SERVING_URL</c>).</summary>
+/// <summary>Where Tips.Api finds Tips.Serving (<c>SERVING_URL</c>) and the key it must send (<c>SERVING_API_KEY</c>).</summary>
 public sealed class ServingOptions
 {
+    public const string KeyHeader = "X-Serving-Key";
+
+    public const string MissingKeyMessage =
+        "SERVING_API_KEY is not set or shorter than 16 characters. Set the same random secret on Tips.Api and " +
+        "Tips.Serving: Serving refuses /generate without it.";
+
     public Uri Url { get; set; } = new("http://127.0.0.1:5081");
+
+    public string? ApiKey { get; set; }
 }

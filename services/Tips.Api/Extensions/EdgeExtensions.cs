@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Tips.ServiceDefaults;
+
+namespace Tips.Api.Extensions;
+
+/// <summary>What the public edge of the API allows: per-person request rates and browser origins.</summary>
+internal static class EdgeExtensions
+{
+    public const string TipsPolicy = "tips";
+    public const string FeedbackPolicy = "feedback";
+
+    public static IHostApplicationBuilder AddEdgePolicies(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
+            .Validate(o => o.TipsPerMinute is >= 1 and <= 100_000 && o.FeedbackPerMinute is >= 1 and <= 100_000,
+                "RateLimits__TipsPerMinute and RateLimits__FeedbackPerMinute must be within 1..100000.")
+            .ValidateOnStart();
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(TipsPolicy, http => PerPerson(http, o => o.TipsPerMinute));
+            limiter.AddPolicy(FeedbackPolicy, http => PerPerson(http, o => o.FeedbackPerMinute));
+            limiter.OnRejected = WriteRejectedAsync;
+        });
+
+        services.AddOptions<CorsOriginsOptions>().BindConfiguration(CorsOriginsOptions.Section)
+            .Validate(o => o.Origins.All(origin => Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.AbsolutePath == "/"),
+                "Cors__AllowedOrigins must be absolute origins such as https://tips.example.com, separated by commas.")
+            .ValidateOnStart();
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<IOptions<CorsOriginsOptions>>((cors, origins) => cors.AddDefaultPolicy(policy =>
+            {
+                // No configured origin: no CORS headers at all, so browsers keep other sites out.
+                if (origins.Value.Origins.Count > 0)
+                {
+                    policy.WithOrigins([.. origins.Value.Origins])
+                        .WithMethods("GET", "POST", "PUT", "DELETE")
+                        .WithHeaders("Authorization", "Content-Type")
+                        .SetPreflightMaxAge(TimeSpan.FromHours(1));
+                }
+            }));
+        return builder;
+    }
+
+    /// <summary>A token bucket per person (the token's <c>sub</c>; the client address before authentication):
+    /// a burst of a minute's worth, then one request per 60/N seconds.</summary>
+    private static RateLimitPartition<string> PerPerson(HttpContext http, Func<RateLimitOptions, int> perMinute)
+    {
+        var limit = perMinute(http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value);
+        var key = http.User.FindFirst(AuthExtensions.SubClaim)?.Value is { } sub
+            ? $"user:{sub}"
+            : $"ip:{http.Connection.RemoteIpAddress}";
+        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limit,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / limit,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    private static async ValueTask WriteRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var http = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Type = ProblemTypes.RateLimited,
+                Title = "Too many requests",
+                Detail = $"Slow down: try again in {retryAfter} s.",
+            },
+        });
+    }
+}
+
+/// <summary>Per-person request rates (config section <c>RateLimits</c>).</summary>
+internal sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+
+    /// <summary><c>GET /tips</c> per person per minute (env <c>RateLimits__TipsPerMinute</c>).</summary>
+    public int TipsPerMinute { get; set; } = 120;
+
+    /// <summary>Feedback posts per person per minute (env <c>RateLimits__FeedbackPerMinute</c>).</summary>
+    public int FeedbackPerMinute { get; set; } = 240;
+}
+
+/// <summary>Browser origins allowed to call the API (env <c>Cors__AllowedOrigins</c>, comma-separated).</summary>
+internal sealed class CorsOriginsOptions
+{
+    public const string Section = "Cors";
+
+    public string? AllowedOrigins { get; set; }
+
+    public IReadOnlyList<string> Origins =>
+        AllowedOrigins?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+}

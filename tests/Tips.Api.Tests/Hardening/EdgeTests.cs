@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Tips.Api.Tests.Support;
+using Tips.Contracts;
+
+namespace Tips.Api.Tests.Hardening;
+
+public sealed class EdgeTests : ApiTest
+{
+    [Fact]
+    public async Task Past_the_per_person_rate_GET_tips_is_429_with_Retry_After_and_others_are_unaffected()
+    {
+        Api.With("RateLimits:TipsPerMinute", "2");
+        var ana = Api.ClientFor("ana");
+
+        Assert.Equal(HttpStatusCode.OK, (await ana.GetAsync("/tips")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ana.GetAsync("/tips")).StatusCode);
+        var limited = await ana.GetAsync("/tips");
+        var bo = await Api.ClientFor("bo").GetAsync("/tips");
+
+        var problem = await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal("urn:tips:problem:rate-limited", problem.GetProperty("type").GetString());
+        Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, bo.StatusCode);
+        Assert.Equal(3, (await TipsDb.ScoresAsync(Api.ConnectionString)).Count); // the refused request served nothing
+    }
+
+    [Fact]
+    public async Task Past_the_per_person_rate_feedback_is_429()
+    {
+        Api.With("RateLimits:FeedbackPerMinute", "1");
+        var ana = Api.ClientFor("ana");
+        var tip = (await ana.GetFromJsonAsync<TipsResponse>("/tips", TipsJson.Options))!.Tips[0];
+
+        var first = await ana.PostAsJsonAsync($"/tips/{tip.Id}/feedback", new { action = "helpful" });
+        var second = await ana.PostAsJsonAsync($"/tips/{tip.Id}/feedback", new { action = "done" });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        await second.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_413_problem_json()
+    {
+        var body = new StringContent($$"""{"action":"done","padding":"{{new string('x', 70_000)}}"}""", Encoding.UTF8, "application/json");
+
+        var response = await Api.ClientFor("ana").PostAsync($"/tips/{Guid.NewGuid()}/feedback", body);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("urn:tips:problem:too-large", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task A_configured_origin_gets_CORS_headers_and_another_does_not()
+    {
+        Api.With("Cors:AllowedOrigins", "https://tips.example.com, https://app.example.com");
+        var client = Api.CreateClient();
+
+        var allowed = await client.SendAsync(Preflight("https://tips.example.com"));
+        var refused = await client.SendAsync(Preflight("https://evil.example.net"));
+
+        Assert.Equal("https://tips.example.com", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Without_configured_origins_no_origin_is_allowed()
+    {
+        var response = await Api.CreateClient().SendAsync(Preflight("https://tips.example.com"));
+
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task A_malformed_origin_fails_at_start()
+    {
+        Api.With("Cors:AllowedOrigins", "tips.example.com/path");
+
+        var error = await Api.StartupErrorAsync();
+
+        Assert.Contains("Cors__AllowedOrigins", error.Message);
+    }
+
+    [Fact]
+    public async Task Every_answer_carries_the_security_headers()
+    {
+        var tips = await Api.ClientFor("ana").GetAsync("/tips");
+        var unauthorized = await Api.CreateClient().GetAsync("/integrations");
+        var swagger = await Api.CreateClient().GetAsync("/swagger/index.html");
+
+        foreach (var response in new[] { tips, unauthorized })
+        {
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+            Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+            Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        }
+        Assert.Contains("script-src 'self'", swagger.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
+    private static HttpRequestMessage Preflight(string origin)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, "/tips");
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization");
+        return request;
+    }
+}
