@@ -1,7 +1,10 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tips.Api.Data;
+using Tips.Api.Features.Analytics;
 using Tips.ServiceDefaults;
 
 namespace Tips.Api.Extensions;
@@ -19,7 +22,8 @@ internal static class ApiServiceExtensions
             .ValidateOnStart();
         services.AddDbContextPool<TipsDbContext>((sp, options) =>
             TipsDatabase.Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString!));
-        services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        // Exception handlers run in registration order, and the service defaults' catch-all (a 500) came first.
+        services.Insert(0, ServiceDescriptor.Singleton<IExceptionHandler, DatabaseUnavailableHandler>());
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
@@ -27,6 +31,9 @@ internal static class ApiServiceExtensions
         services.AddDataProtection()
             .SetApplicationName("tips")
             .PersistKeysToDbContext<TipsDbContext>();
+
+        services.AddScoped<RewardAnalytics>();
+        services.AddSingleton<IValidator<RewardAnalyticsRequest>, RewardAnalyticsRequestValidator>();
 
         builder.AddTipsAuthentication();
         return builder;
