@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The EXPLAIN ANALYZE proof of docs/analytics.md "Performance on a year of traffic": migrates a scratch database,
 # fills it with about a million served tips (generate.sql), then runs each ready query of docs/analytics.md as
-# tips_analyst, once to warm the cache and once under EXPLAIN (ANALYZE, BUFFERS).
+# tips_analyst, once to warm the cache and once under EXPLAIN (ANALYZE, BUFFERS); then again without the indexes
+# the AnalystViews migration adds, to show what they buy.
 #
 #   bench/analytics/run.sh                 # a throwaway local cluster (initdb/pg_ctl), removed afterwards
 #   BENCH_ADMIN_URL=postgres://postgres:…@127.0.0.1:55432/postgres bench/analytics/run.sh   # an existing server
@@ -87,13 +88,35 @@ as_analyst() { PGOPTIONS="-c role=tips_analyst -c jit=off" on_db "$@"; }
   echo "# machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS"
 
-printf '| query | execution time |\n|---|---|\n'
-for file in "$QUERIES"/*.sql; do
-  n=$(basename "$file" .sql)
-  as_analyst -f "$file" >/dev/null
-  plan=$( { printf 'EXPLAIN (ANALYZE, BUFFERS) '; cat "$file"; } | as_analyst)
-  { echo; echo "## Query $n"; cat "$file"; echo "$plan"; } >>"$RESULTS"
-  printf '| %s | %s |\n' "$n" "$(printf '%s\n' "$plan" | sed -n 's/.*Execution Time: \(.*\)/\1/p')"
+# Two reference questions beyond the ready queries: whole-history aggregates, no range.
+cat >"$QUERIES/11.sql" <<'SQL'
+SELECT * FROM analytics.reward_by_variant;
+SQL
+cat >"$QUERIES/12.sql" <<'SQL'
+SELECT * FROM analytics.policy_estimates;
+SQL
+
+# run_all <label>: each query once to warm the cache, then under EXPLAIN ANALYZE; prints "<n> <ms>" lines.
+run_all() {
+  local file n plan
+  for file in "$QUERIES"/*.sql; do
+    n=$(basename "$file" .sql)
+    as_analyst -f "$file" >/dev/null
+    plan=$( { printf 'EXPLAIN (ANALYZE, BUFFERS) '; cat "$file"; } | as_analyst)
+    { echo; echo "## Query $n, $1"; cat "$file"; echo "$plan"; } >>"$RESULTS"
+    printf '%s %s\n' "$n" "$(printf '%s\n' "$plan" | sed -n 's/.*Execution Time: \([0-9.]*\) ms/\1/p')"
+  done
+}
+
+say "Running the queries with the AnalystViews indexes"
+with=$(run_all "with the AnalystViews indexes")
+say "Running them again without those indexes"
+on_db -c "DROP INDEX ix_tip_feedback_created_at, ix_tip_feedback_tip_id_first" -c "ANALYZE tip_feedback"
+without=$(run_all "without the AnalystViews indexes")
+
+printf '| query | with the indexes | without them |\n|---|---:|---:|\n'
+join <(printf '%s\n' "$with") <(printf '%s\n' "$without") | while read -r n a b; do
+  printf '| %s | %.0f ms | %.0f ms |\n' "$n" "$a" "$b"
 done
 rm -rf "$QUERIES"
 say "Plans in ${RESULTS#"$ROOT"/}"

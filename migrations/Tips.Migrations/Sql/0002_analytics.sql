@@ -105,10 +105,12 @@ AS $$
     o.outcome = 'timeout',
     s.features
   FROM (
+    -- The settings row is always there; were it deleted, the documented default still applies.
     SELECT
-      coalesce(served_tips.feedback_window, st.feedback_window) AS feedback_window,
+      coalesce(served_tips.feedback_window, st.feedback_window, interval '24 hours') AS feedback_window,
       coalesce(served_tips.as_of, now()) AS as_of
-    FROM analytics.settings st
+    FROM (VALUES (true)) AS one (id)
+    LEFT JOIN analytics.settings st ON st.id = one.id
   ) w
   JOIN public.tip_scores s
     ON s.served_at <= w.as_of

@@ -123,7 +123,7 @@ public static class TipLog
     /// <summary>A connection string for <c>tips_analyst</c> on the same database (LOGIN given by the migrator).</summary>
     public static async Task<string> AnalystConnectionStringAsync(string ownerConnectionString)
     {
-        await Migrator.MigrateAsync(ownerConnectionString, AnalystPassword, TimeSpan.FromSeconds(10));
+        await GiveAnalystLoginAsync(ownerConnectionString);
         var server = await PostgresServer.SharedAsync();
         var database = new NpgsqlConnectionStringBuilder(ownerConnectionString).Database!;
         return new NpgsqlConnectionStringBuilder(server.ConnectionStringFor(database, "tips_analyst"))
@@ -133,6 +133,37 @@ public static class TipLog
             // template, under another name, so the setting is repeated here.
             Options = "-c jit=off",
         }.ConnectionString;
+    }
+
+    private static readonly SemaphoreSlim LoginLock = new(1, 1);
+    private static bool _loginGiven;
+
+    /// <summary>
+    /// The role is cluster-wide: give it LOGIN once per test process (through the migrator, as production does).
+    /// Concurrent ALTER ROLEs of one role can fail with "tuple concurrently updated", so a clash is retried.
+    /// </summary>
+    private static async Task GiveAnalystLoginAsync(string ownerConnectionString)
+    {
+        await LoginLock.WaitAsync();
+        try
+        {
+            for (var attempt = 1; !_loginGiven; attempt++)
+            {
+                try
+                {
+                    await Migrator.MigrateAsync(ownerConnectionString, AnalystPassword, TimeSpan.FromSeconds(10));
+                    _loginGiven = true;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InternalError && attempt < 5)
+                {
+                    await Task.Delay(50 * attempt);
+                }
+            }
+        }
+        finally
+        {
+            LoginLock.Release();
+        }
     }
 
     /// <summary>Runs <paramref name="sql"/> and returns every row as column name → value (DBNull as null).</summary>

@@ -68,9 +68,10 @@ internal sealed class RewardAnalytics(TipsDbContext db, TimeProvider time)
     private static async Task<TimeSpan> DefaultWindowAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT feedback_window FROM analytics.settings", connection, transaction);
-        return (TimeSpan)(await command.ExecuteScalarAsync(cancellationToken)
-            ?? throw new InvalidOperationException("analytics.settings has no row; run the migrator."));
+        // The same default as the analytics functions when the settings row is missing.
+        await using var command = new NpgsqlCommand(
+            "SELECT coalesce((SELECT feedback_window FROM analytics.settings), interval '24 hours')", connection, transaction);
+        return (TimeSpan)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static NpgsqlParameter Timestamp(string name, DateTimeOffset? value) =>
