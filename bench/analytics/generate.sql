@@ -5,7 +5,7 @@
 --
 -- Every fifth request serves up to three tips (positions 0..2), the rest one: 740 000 requests make about
 -- 1 014 000 rows (the script prints the count).
--- Each request has a candidate pool (task-direct, LLM and fallback candidates) logged in features as pool counts;
+-- Each request has a candidate pool (task-direct, LLM and fallback candidates) logged in features.pool as counts;
 -- slot 0 is chosen ε-greedy (ε = 0.1) with its exact propensity. About 60 % of tips get feedback, a tenth of
 -- those a second post, a few after the feedback window.
 \set ON_ERROR_STOP on
@@ -45,7 +45,9 @@ FROM generate_series(1, :requests) AS r;
 CREATE TEMP TABLE bench_pools AS
 SELECT
   q.*,
-  array_length(q.kinds, 1) AS k
+  array_length(q.kinds, 1) AS k,
+  (SELECT jsonb_object_agg(v, n) FROM (SELECT v, count(*) AS n FROM unnest(q.kinds) v GROUP BY v) c) AS kind_counts,
+  (SELECT jsonb_object_agg(v, n) FROM (SELECT v, count(*) AS n FROM unnest(q.sources) v GROUP BY v) c) AS source_counts
 FROM (
   SELECT
     b.*,
@@ -81,22 +83,19 @@ SELECT
        THEN CASE WHEN s.pick = 1 THEN 0.9 + 0.1 / p.k ELSE 0.1 / p.k END
        ELSE 0.9 + 0.1 / (p.k - s.position) END,
   round((0.2 + 0.3 * random())::numeric, 4)::double precision,
-  p.k - s.position,
+  p.k,
+  -- As TipsRecommender logs it: the scored vector, the whole pool as counts by kind and source, the candidates left.
   jsonb_build_object(
-    'bias', 1,
-    'is_overdue', CASE WHEN p.sources[s.pick] = 'task_direct' AND random() < 0.4 THEN 1 ELSE 0 END,
-    'priority', round(random()::numeric, 3),
-    'pool_kind_task', (SELECT count(*) FROM unnest(p.kinds[s.position + 1:]) x WHERE x = 'task'),
-    'pool_kind_advice', (SELECT count(*) FROM unnest(p.kinds[s.position + 1:]) x WHERE x = 'advice'),
-    'pool_kind_insight', (SELECT count(*) FROM unnest(p.kinds[s.position + 1:]) x WHERE x = 'insight'),
-    'pool_kind_reminder', (SELECT count(*) FROM unnest(p.kinds[s.position + 1:]) x WHERE x = 'reminder'),
-    'pool_source_llm', (SELECT count(*) FROM unnest(p.sources[s.position + 1:]) x WHERE x = 'llm'),
-    'pool_source_task_direct', (SELECT count(*) FROM unnest(p.sources[s.position + 1:]) x WHERE x = 'task_direct'),
-    'pool_source_fallback', (SELECT count(*) FROM unnest(p.sources[s.position + 1:]) x WHERE x = 'fallback'))
+    'x', jsonb_build_object(
+      'bias', 1,
+      'is_overdue', CASE WHEN p.sources[s.pick] = 'task_direct' AND random() < 0.4 THEN 1 ELSE 0 END,
+      'priority', round(random()::numeric, 3)),
+    'pool', jsonb_build_object('k', p.k, 'kinds', p.kind_counts, 'sources', p.source_counts),
+    'remaining', p.k - s.position)
 FROM bench_pools p
 CROSS JOIN LATERAL (
   -- Slot 0: the greedy candidate (index 1), or a uniform one when exploring. Later slots take the next candidates
-  -- in order (their pool counts are those of what was left, like candidate_count).
+  -- in order (candidate_count and the pool counts stay those of the whole pool, as the recommender logs them).
   SELECT 0 AS position,
          CASE WHEN p.u_explore < 0.1 THEN 1 + floor(p.u_pick * p.k)::int ELSE 1 END AS pick
   UNION ALL

@@ -23,14 +23,20 @@ COMMENT ON COLUMN analytics.settings.feedback_window IS
   'How long after serving a tip its first feedback still counts; a tip with none by then has reward 0 (imputed).';
 INSERT INTO analytics.settings (id) VALUES (true) ON CONFLICT (id) DO NOTHING;
 
--- A count of the candidate pool as the recommender logs it in tip_scores.features (pool_kind_<kind>,
--- pool_source_<source>), as an integer; NULL when absent or not a number, and -1 when negative, so a malformed log
--- row is left out of off-policy evaluation instead of failing the query.
-CREATE OR REPLACE FUNCTION analytics.pool_count(value jsonb)
+-- One count of the candidate pool as Tips.Api logs it in tip_scores.features: {"pool": {"k": K, "kinds":
+-- {"task": 2, ...}, "sources": {"llm": 3, ...}}}, where a kind or source the pool lacks is absent (0). NULL when the
+-- pool was not logged at all; -1 when the entry is not a sane number, so the row fails the consistency check in
+-- logged_decisions instead of failing the query.
+CREATE OR REPLACE FUNCTION analytics.pool_count(counts jsonb, name text)
 RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-  SELECT CASE WHEN jsonb_typeof(value) = 'number' THEN round(least(greatest(value::numeric, -1), 1000000))::integer END
+  SELECT CASE
+    WHEN counts IS NULL THEN NULL
+    WHEN counts -> name IS NULL THEN 0
+    WHEN jsonb_typeof(counts -> name) = 'number' THEN round(least(greatest((counts -> name)::numeric, -1), 1000000))::integer
+    ELSE -1
+  END
 $$;
 
 -- --------------------------------------------------------------------------------------------------- served_tips
@@ -378,8 +384,8 @@ COMMENT ON VIEW analytics.arm_values IS
 
 -- The decisions off-policy evaluation can use: slot 0 of each request, whose propensity is the logging policy's
 -- marginal probability of the served candidate among all candidate_count candidates. The pool counts are those the
--- recommender logged in features; pool_logged is false (and the counts NULL) when any is missing or they do not add
--- up, and then only policies that need no more than candidate_count (uniform_random) can use the row.
+-- recommender logged in features.pool; pool_logged is false (and the counts NULL) when the pool is missing or its
+-- counts do not add up, and then only policies that need no more than candidate_count (uniform_random) can use it.
 CREATE OR REPLACE FUNCTION analytics.logged_decisions(
   since timestamptz DEFAULT NULL,
   until timestamptz DEFAULT NULL,
@@ -423,20 +429,24 @@ AS $$
     CASE WHEN k.ok THEN c.s_fallback END
   FROM analytics.served_tips(logged_decisions.since, logged_decisions.until,
                              logged_decisions.feedback_window, logged_decisions.as_of) t
-  -- One pass over the jsonb for all seven counts; OFFSET 0 below makes each count and check a value computed once
-  -- per row (often from cache: pools repeat), not an expression repeated wherever it is used.
-  CROSS JOIN LATERAL jsonb_to_record(t.features) AS x (
-    pool_kind_task jsonb, pool_kind_advice jsonb, pool_kind_insight jsonb, pool_kind_reminder jsonb,
-    pool_source_llm jsonb, pool_source_task_direct jsonb, pool_source_fallback jsonb)
+  -- The pool's two small count objects, taken out of the features document once; OFFSET 0 here and below makes
+  -- each count and check a value computed once per row (mostly from cache: pools repeat), not an expression
+  -- repeated wherever it is used.
   CROSS JOIN LATERAL (
     SELECT
-      analytics.pool_count(x.pool_kind_task) AS k_task,
-      analytics.pool_count(x.pool_kind_advice) AS k_advice,
-      analytics.pool_count(x.pool_kind_insight) AS k_insight,
-      analytics.pool_count(x.pool_kind_reminder) AS k_reminder,
-      analytics.pool_count(x.pool_source_llm) AS s_llm,
-      analytics.pool_count(x.pool_source_task_direct) AS s_task_direct,
-      analytics.pool_count(x.pool_source_fallback) AS s_fallback
+      CASE WHEN jsonb_typeof(t.features -> 'pool' -> 'kinds') = 'object' THEN t.features -> 'pool' -> 'kinds' END AS kinds,
+      CASE WHEN jsonb_typeof(t.features -> 'pool' -> 'sources') = 'object' THEN t.features -> 'pool' -> 'sources' END AS sources
+    OFFSET 0
+  ) x
+  CROSS JOIN LATERAL (
+    SELECT
+      analytics.pool_count(x.kinds, 'task') AS k_task,
+      analytics.pool_count(x.kinds, 'advice') AS k_advice,
+      analytics.pool_count(x.kinds, 'insight') AS k_insight,
+      analytics.pool_count(x.kinds, 'reminder') AS k_reminder,
+      analytics.pool_count(x.sources, 'llm') AS s_llm,
+      analytics.pool_count(x.sources, 'task_direct') AS s_task_direct,
+      analytics.pool_count(x.sources, 'fallback') AS s_fallback
     OFFSET 0
   ) c
   CROSS JOIN LATERAL (

@@ -198,7 +198,7 @@ public sealed class AnalystViewsTests : IAsyncLifetime
         var garbage = Tip(at) with
         {
             CandidateCount = 1,
-            Features = """{"pool_kind_task": "one", "pool_kind_advice": 0, "pool_kind_insight": 0, "pool_kind_reminder": 0, "pool_source_llm": 0, "pool_source_task_direct": 1e40, "pool_source_fallback": 0}""",
+            Features = """{"pool": {"k": 1, "kinds": {"task": "one"}, "sources": {"task_direct": 1e40}}}""",
         };
         await TipLog.WriteAsync(_owner, [good, second, legacy, wrongSize, servedKindMissing, garbage]);
 

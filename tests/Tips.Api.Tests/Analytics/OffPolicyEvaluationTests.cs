@@ -133,7 +133,7 @@ public sealed class OffPolicyEvaluationTests(ITestOutputHelper output)
                 CandidateCount = pool.Length,
                 Features = poolLogged
                     ? ServedTip.FeaturesWithPool(pool.Select(a => new TipCandidate("c", "x", a.Kind, a.Source, "r")))
-                    : """{"bias": 1}""",
+                    : """{"x": {"bias": 1}}""",
             };
             log.Tips.Add(tip);
 

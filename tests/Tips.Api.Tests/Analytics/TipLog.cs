@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
-using Tips.Api.Features.Analytics;
 using Tips.Contracts;
 using Tips.Migrations;
 using Tips.TestSupport;
@@ -27,15 +26,27 @@ public sealed record ServedTip
     public double PredictedReward { get; init; }
     public int CandidateCount { get; init; } = 1;
 
-    /// <summary>The features jsonb; by default just the bias term (no pool logged).</summary>
-    public string Features { get; init; } = """{"bias": 1}""";
+    /// <summary>The features jsonb; by default just the scored vector (no pool logged).</summary>
+    public string Features { get; init; } = """{"x": {"bias": 1}}""";
 
-    /// <summary>Features carrying the pool counts of <paramref name="pool"/>, as the recommender logs them.</summary>
-    public static string FeaturesWithPool(IEnumerable<TipCandidate> pool)
+    /// <summary>
+    /// Features as the recommender logs them (TipsRecommender's LoggedFeatures): the scored vector, the pool the tip
+    /// was chosen from as counts by kind and source (a kind the pool lacks is absent), and the candidates left.
+    /// </summary>
+    public static string FeaturesWithPool(IEnumerable<TipCandidate> candidates)
     {
-        var features = new Dictionary<string, double> { ["bias"] = 1 };
-        PoolComposition.AddTo(features, pool);
-        return JsonSerializer.Serialize(features);
+        var pool = candidates.ToList();
+        return JsonSerializer.Serialize(new
+        {
+            x = new Dictionary<string, double> { ["bias"] = 1 },
+            pool = new
+            {
+                k = pool.Count,
+                kinds = pool.GroupBy(c => WireName.Of(c.Kind)).ToDictionary(g => g.Key, g => g.Count()),
+                sources = pool.GroupBy(c => WireName.Of(c.Source)).ToDictionary(g => g.Key, g => g.Count()),
+            },
+            remaining = pool.Count,
+        });
     }
 }
 
