@@ -18,6 +18,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapTipsEndpoints();
 app.MapIntegrationsEndpoints();
+app.MapAdminEndpoints();
 
 app.Run();
 

@@ -37,4 +37,5 @@ public static class TipsJson
 [JsonSerializable(typeof(GenerateResponse))]
 [JsonSerializable(typeof(IntegrationsResponse))]
 [JsonSerializable(typeof(TodoistTokenRequest))]
+[JsonSerializable(typeof(RewardAnalyticsResponse))]
 public sealed partial class TipsJsonContext : JsonSerializerContext;

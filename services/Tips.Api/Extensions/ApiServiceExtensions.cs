@@ -7,6 +7,7 @@ using Polly;
 using Refit;
 using Tips.Api.Clients.Todoist;
 using Tips.Api.Data;
+using Tips.Api.Features.Analytics;
 using Tips.Api.Features.Bandit;
 using Tips.Api.Features.Context;
 using Tips.Api.Features.Feedback;
@@ -27,6 +28,7 @@ internal static class ApiServiceExtensions
         builder.AddEdgePolicies();
         AddTodoistAndContext(builder.Services);
         builder.AddRecommendations();
+        AddAnalytics(builder.Services);
         return builder;
     }
 
@@ -102,6 +104,13 @@ internal static class ApiServiceExtensions
                 BreakDuration = TimeSpan.FromSeconds(10),
             }));
         services.AddHealthChecks().AddCheck<ServingHealthCheck>("serving", tags: [ServiceDefaultsExtensions.ReadyTag]);
+    }
+
+    /// <summary>GET /admin/reward-analytics: the analysts' grouped rewards, read through the analytics views.</summary>
+    private static void AddAnalytics(IServiceCollection services)
+    {
+        services.AddScoped<RewardAnalytics>();
+        services.AddSingleton<IValidator<RewardAnalyticsRequest>, RewardAnalyticsRequestValidator>();
     }
 
     /// <summary>Todoist (client, token storage, <c>/integrations</c>) and the context assembler of Stage 1.</summary>

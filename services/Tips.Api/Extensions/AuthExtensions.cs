@@ -16,6 +16,12 @@ internal static class AuthExtensions
     /// <summary>The policy every user endpoint requires: an authenticated token that names its user.</summary>
     public const string UserPolicy = "user";
 
+    /// <summary>The policy of the analysts' endpoints (<c>/admin</c>): a user token with the role <see cref="AnalystRole"/>.</summary>
+    public const string AnalystPolicy = "analyst";
+
+    /// <summary>The value of the <c>role</c> claim that grants <see cref="AnalystPolicy"/>.</summary>
+    public const string AnalystRole = "analyst";
+
     public const string SubClaim = "sub";
     public const string RoleClaim = "role";
 
@@ -34,6 +40,7 @@ internal static class AuthExtensions
 
         services.AddAuthorizationBuilder()
             .AddPolicy(UserPolicy, p => p.RequireAuthenticatedUser().RequireClaim(SubClaim))
+            .AddPolicy(AnalystPolicy, p => p.RequireAuthenticatedUser().RequireClaim(SubClaim).RequireRole(AnalystRole))
             .SetDefaultPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser().RequireClaim(SubClaim).Build());
 
