@@ -18,11 +18,12 @@ public abstract class TodoistApiTest : ApiTest
         await base.InitializeAsync();
         Todoist = await FakeTodoistServer.StartAsync();
         Api.With(TodoistOptions.UrlVariable, Todoist.ApiUrl)
-            // Timers are real (the test clock only sets "now"): short waits keep slow-Todoist tests short.
+            // Timers are real (the test clock only sets "now"): waits short enough for slow-Todoist tests, long
+            // enough for a cold server's first answer on a busy machine.
             .With("Todoist:RetryDelay", "00:00:00")
-            .With("Todoist:AttemptTimeout", "00:00:00.400")
-            .With("Todoist:RequestTimeout", "00:00:00.800")
-            .With("Todoist:Deadline", "00:00:01");
+            .With("Todoist:AttemptTimeout", "00:00:01.500")
+            .With("Todoist:RequestTimeout", "00:00:02")
+            .With("Todoist:Deadline", "00:00:02.500");
         Configure(Api);
     }
 
