@@ -16,7 +16,7 @@ public sealed class GetTipsTests : ApiTest
     {
         await base.InitializeAsync();
         _serving = await FakeServing.StartAsync();
-        Api.WithServing(_serving).With("Recommendations:LlmDeadline", "00:00:00.500");
+        Api.WithServing(_serving);
     }
 
     public override async Task DisposeAsync()

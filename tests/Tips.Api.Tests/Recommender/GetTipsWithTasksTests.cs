@@ -21,7 +21,7 @@ public sealed class GetTipsWithTasksTests : TodoistApiTest
     {
         await base.InitializeAsync();
         _serving = await FakeServing.StartAsync();
-        Api.WithServing(_serving).With("Recommendations:LlmDeadline", "00:00:00.500");
+        Api.WithServing(_serving);
         Todoist.Account(Token);
     }
 
