@@ -109,19 +109,26 @@ public static class Telemetry
         path.StartsWithSegments("/health") || path.StartsWithSegments(ScrapePath);
 
     /// <summary>
-    /// Adds the management port to the addresses the server binds (<c>--urls</c>/<c>ASPNETCORE_URLS</c>, else
-    /// <c>ASPNETCORE_HTTP_PORTS</c>, else Kestrel's default), so that setting it takes nothing else away.
+    /// Adds the management port to the addresses the server binds, where they come from (<c>--urls</c> or
+    /// <c>ASPNETCORE_URLS</c>, else <c>ASPNETCORE_HTTP_PORTS</c>, else Kestrel's default), so that it takes nothing away.
     /// </summary>
     private static void ListenAlsoOn(IConfiguration config, int port)
     {
-        var urls = config[WebHostUrlsKey] is { Length: > 0 } explicitUrls
-            ? explicitUrls
-            : config["http_ports"] is { Length: > 0 } ports
-                ? string.Join(';', ports.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"http://*:{p}"))
-                : "http://localhost:5000";
-        config[WebHostUrlsKey] = $"{urls};http://*:{port}";
+        if (config[WebHostUrlsKey] is { Length: > 0 } urls)
+        {
+            config[WebHostUrlsKey] = $"{urls};http://*:{port}";
+        }
+        else if (config[HttpPortsKey] is { Length: > 0 } ports)
+        {
+            config[HttpPortsKey] = $"{ports};{port}";
+        }
+        else
+        {
+            config[WebHostUrlsKey] = $"http://localhost:5000;http://*:{port}";
+        }
     }
 
+    private const string HttpPortsKey = "http_ports";
     private const string WebHostUrlsKey = "urls";
 
     /// <summary>

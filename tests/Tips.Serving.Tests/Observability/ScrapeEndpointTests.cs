@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Tips.ServiceDefaults;
@@ -35,8 +34,12 @@ public sealed class ScrapeEndpointTests : ServingMetricsTest
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    [Fact]
-    public async Task On_a_real_server_the_public_port_refuses_the_scrape_even_with_the_management_port_in_the_host_header()
+    /// <param name="addresses">How the service's own address is given: <c>--urls</c> (as <c>./tips up</c> does) or
+    /// <c>ASPNETCORE_HTTP_PORTS</c> (as the container image does).</param>
+    [Theory]
+    [InlineData("urls")]
+    [InlineData("http_ports")]
+    public async Task On_a_real_server_the_public_port_refuses_the_scrape_even_with_the_management_port_in_the_host_header(string addresses)
     {
         var (publicPort, managementPort) = (FreePort(), FreePort());
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
@@ -45,8 +48,10 @@ public sealed class ScrapeEndpointTests : ServingMetricsTest
             ["LITELLM_URL"] = Gateway.Url.ToString(),
             ["SERVING_API_KEY"] = ServingFactory.ServingKey,
             ["Metrics:Port"] = managementPort.ToString(CultureInfo.InvariantCulture),
+            [addresses] = addresses == "urls"
+                ? $"http://127.0.0.1:{publicPort}"
+                : publicPort.ToString(CultureInfo.InvariantCulture),
         });
-        builder.WebHost.UseUrls($"http://127.0.0.1:{publicPort}");
         builder.Logging.ClearProviders();
         builder.AddServiceDefaults("Tips Serving");
         builder.AddTipsServing();
