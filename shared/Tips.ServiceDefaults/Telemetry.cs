@@ -57,7 +57,8 @@ public static class Telemetry
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section)
             .Validate(o => o.Port is null or >= 1 and <= 65535, MetricsOptions.PortMessage)
             .ValidateOnStart();
-        if (config.GetValue<int?>($"{MetricsOptions.Section}:Port") is { } port and >= 1 and <= 65535)
+        // A bad value is left to the options validation, which stops the start naming Metrics__Port.
+        if (int.TryParse(config[$"{MetricsOptions.Section}:Port"], out var port) && port is >= 1 and <= 65535)
         {
             ListenAlsoOn(config, port);
         }

@@ -5,8 +5,9 @@ namespace Tips.Serving.Llm;
 
 /// <summary>
 /// Sits under the retry handler, so it sees every HTTP try: counts them and keeps the LiteLLM headers that name
-/// what answered (<c>x-litellm-model-id</c>, <c>x-litellm-call-id</c>) on the current <see cref="GatewayExchange"/>.
-/// It also puts the call id on the model call's span. Without a master key it sends no Authorization header at all: an open gateway answers, a keyed one says 401.
+/// what answered (<c>x-litellm-model-id</c>, <c>x-litellm-call-id</c>) on the current <see cref="GatewayExchange"/>,
+/// and the call id on the model call's span. Without a master key it sends no Authorization header at all: an open
+/// gateway answers, a keyed one says 401.
 /// </summary>
 internal sealed class GatewayHeadersHandler(IOptions<GatewayOptions> options) : DelegatingHandler
 {

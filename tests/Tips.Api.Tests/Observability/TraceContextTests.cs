@@ -69,6 +69,19 @@ public sealed class TraceContextTests : ApiTest
     }
 
     [Fact]
+    public async Task A_page_of_an_allowed_origin_may_read_the_trace_of_its_answer()
+    {
+        Api.With("Cors:AllowedOrigins", "https://tips.example.com");
+        var request = Get("/tips", TraceContext.New());
+        request.Headers.Add("Origin", "https://tips.example.com");
+
+        var response = await Api.ClientFor("ana").SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(Telemetry.TraceResponseHeader, response.Headers.GetValues("Access-Control-Expose-Headers"));
+    }
+
+    [Fact]
     public async Task Tips_serving_receives_the_trace_of_the_get_tips_request()
     {
         await using var serving = await FakeServing.StartAsync();

@@ -91,6 +91,8 @@ public sealed class GenerationMetricsTests : ServingMetricsTest
         { "upstream-timeout", 504, "llm-deadline", 408, 0 },
         { "context-window", 502, "llm-gateway-rejected", 400, 0 },
         { "dropped", 503, "llm-gateway-unavailable", null, 2 },
+        { "proxy-error-page", 503, "llm-gateway-unavailable", 502, 2 },
+        { "not-a-gateway", 502, "llm-malformed", null, 0 },
     };
 
     [Theory]
@@ -105,6 +107,8 @@ public sealed class GenerationMetricsTests : ServingMetricsTest
             "rate-limited" => FakeGatewayReply.RateLimited(30),
             "upstream-timeout" => FakeGatewayReply.UpstreamTimeout(),
             "context-window" => FakeGatewayReply.ContextWindowExceeded(),
+            "proxy-error-page" => FakeGatewayReply.Raw(502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
+            "not-a-gateway" => FakeGatewayReply.Raw(200, "<html><body>Welcome</body></html>"),
             _ => FakeGatewayReply.Drop(),
         };
         Gateway.Enqueue(reply, reply, reply);
