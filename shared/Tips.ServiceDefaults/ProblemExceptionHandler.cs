@@ -8,7 +8,7 @@ namespace Tips.ServiceDefaults;
 
 /// <summary>
 /// Turns every exception that reaches the pipeline into problem+json through <see cref="IProblemDetailsService"/>
-/// (so the body keeps the traceId): known failures with their own status, bad input as 400 naming the field,
+/// (so the body keeps the trace_id): known failures with their own status, bad input as 400 naming the field,
 /// failures a service maps itself (<see cref="IExceptionProblemMapper"/>), anything else as a 500 that says nothing
 /// about the internals.
 /// </summary>
@@ -46,7 +46,7 @@ internal sealed partial class ProblemExceptionHandler(
                 Status = StatusCodes.Status500InternalServerError,
                 Type = ProblemTypes.Unexpected,
                 Title = "Unexpected error",
-                Detail = "The server could not complete the request. Quote the traceId when reporting it.",
+                Detail = "The server could not complete the request. Quote the trace_id when reporting it.",
             };
         }
 

@@ -19,6 +19,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Health checks tagged with this take part in <c>/health/ready</c>.</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>The member of every problem+json body that names the request's trace.</summary>
+    public const string TraceIdMember = "trace_id";
+
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string title)
     {
         var services = builder.Services;
@@ -42,11 +45,19 @@ public static class ServiceDefaultsExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
-            ctx.ProblemDetails.Instance ??= $"{ctx.HttpContext.Request.Method} {ctx.HttpContext.Request.Path}");
+        {
+            ctx.ProblemDetails.Instance ??= $"{ctx.HttpContext.Request.Method} {ctx.HttpContext.Request.Path}";
+            // The W3C trace id of the request (the same as in traceresponse and in the traces), not the framework's
+            // own traceId, which holds a span as well and a shape no trace search takes.
+            ctx.ProblemDetails.Extensions.Remove("traceId");
+            ctx.ProblemDetails.Extensions[TraceIdMember] = Telemetry.TraceId(ctx.HttpContext) ?? ctx.HttpContext.TraceIdentifier;
+            Telemetry.SetTraceResponse(ctx.HttpContext);
+        });
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
         services.AddHealthChecks();
         WireValidatorNames.Use();
+        builder.AddTelemetry();
 
         services.AddOptions<HttpLimitsOptions>().BindConfiguration(HttpLimitsOptions.Section)
             .Validate(o => o.MaxRequestBodyBytes is >= 1024 and <= 100 * 1024 * 1024,
@@ -66,9 +77,10 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Error handling and the OpenAPI UI; call first on the built app.</summary>
+    /// <summary>The trace response header, error handling and the OpenAPI UI; call first on the built app.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.UseTraceResponse();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpHardening();
@@ -77,9 +89,11 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
-    /// <summary><c>/health/live</c> (the process answers) and <c>/health/ready</c> (checks tagged ready).</summary>
+    /// <summary><c>/health/live</c> (the process answers), <c>/health/ready</c> (checks tagged ready), and
+    /// <c>/metrics</c> on the management port when <c>Metrics__Port</c> is set.</summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
     {
+        app.MapScrapeEndpoint();
         var health = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
         health.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
         health.MapHealthChecks("/ready", new HealthCheckOptions

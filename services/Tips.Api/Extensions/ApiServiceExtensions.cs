@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Polly;
 using Refit;
 using Tips.Api.Clients.Todoist;
@@ -24,6 +27,7 @@ internal static class ApiServiceExtensions
     public static IHostApplicationBuilder AddTipsApi(this IHostApplicationBuilder builder)
     {
         builder.AddDatabase();
+        AddMetrics(builder.Services);
         builder.AddTipsAuthentication();
         builder.AddEdgePolicies();
         AddTodoistAndContext(builder.Services);
@@ -53,6 +57,17 @@ internal static class ApiServiceExtensions
         services.AddDataProtection()
             .SetApplicationName("tips")
             .PersistKeysToDbContext<TipsDbContext>();
+    }
+
+    /// <summary>The recommender's instruments, the token status gauge's counter, and Npgsql's spans and pool metrics.</summary>
+    private static void AddMetrics(IServiceCollection services)
+    {
+        services.AddSingleton<TipsApiMetrics>();
+        services.AddOptions<TokenStatusMetricsOptions>().BindConfiguration(TokenStatusMetricsOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<TokenStatusCounter>();
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter("Npgsql"));
     }
 
     /// <summary>GET /tips (assemble → score → serve) and feedback.</summary>

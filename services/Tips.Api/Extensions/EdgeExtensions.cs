@@ -42,6 +42,8 @@ internal static class EdgeExtensions
                     policy.WithOrigins([.. origins.Value.Origins])
                         .WithMethods("GET", "POST", "PUT", "DELETE")
                         .WithHeaders("Authorization", "Content-Type")
+                        // A page can read which trace served it, to put in a user's report.
+                        .WithExposedHeaders(Telemetry.TraceResponseHeader)
                         .SetPreflightMaxAge(TimeSpan.FromHours(1));
                 }
             }));

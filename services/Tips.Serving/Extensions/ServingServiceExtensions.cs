@@ -4,6 +4,9 @@ using FluentValidation;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using OpenTelemetry.Instrumentation.Http;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Polly.Telemetry;
 using Tips.Contracts;
 using Tips.ServiceDefaults;
@@ -56,7 +59,16 @@ internal static class ServingServiceExtensions
         // Model info and the readiness probe: single tries with their own short timeouts.
         services.AddHttpClient(ModelCatalog.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
 
-        services.AddChatClient(CreateChatClient).UseLogging();
+        // gen_ai spans and metrics per model call (semantic conventions), never with the messages in them: they
+        // hold people's tasks. The setting wins over OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT.
+        services.AddChatClient(CreateChatClient)
+            .UseLogging()
+            .UseOpenTelemetry(sourceName: ServingMetrics.ChatTelemetryName, configure: otel => otel.EnableSensitiveData = false);
+        services.AddSingleton<ServingMetrics>();
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(ServingMetrics.ChatTelemetryName));
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(ServingMetrics.ChatTelemetryName));
+        services.Configure<HttpClientTraceInstrumentationOptions>(http =>
+            http.EnrichWithHttpResponseMessage = GatewayHeadersHandler.EnrichHttpSpan);
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<TipGenerator>();
         services.AddHostedService<GatewayStartupReport>();

@@ -1,11 +1,13 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Tips.Serving.Llm;
 
 /// <summary>
 /// Sits under the retry handler, so it sees every HTTP try: counts them and keeps the LiteLLM headers that name
-/// what answered (<c>x-litellm-model-id</c>, <c>x-litellm-call-id</c>) on the current <see cref="GatewayExchange"/>.
-/// Without a master key it sends no Authorization header at all: an open gateway answers, a keyed one says 401.
+/// what answered (<c>x-litellm-model-id</c>, <c>x-litellm-call-id</c>) on the current <see cref="GatewayExchange"/>,
+/// and the call id on the model call's span. Without a master key it sends no Authorization header at all: an open
+/// gateway answers, a keyed one says 401.
 /// </summary>
 internal sealed class GatewayHeadersHandler(IOptions<GatewayOptions> options) : DelegatingHandler
 {
@@ -25,8 +27,23 @@ internal sealed class GatewayHeadersHandler(IOptions<GatewayOptions> options) : 
         var exchange = GatewayExchange.Current;
         exchange?.RequestSent();
         var response = await base.SendAsync(request, cancellationToken);
-        exchange?.ResponseReceived(Header(response, ModelIdHeader), Header(response, CallIdHeader));
+        var callId = Header(response, CallIdHeader);
+        exchange?.ResponseReceived(Header(response, ModelIdHeader), callId);
+        if (callId is not null)
+        {
+            // The model call's span (gen_ai "chat"); the HTTP span below gets it from the instrumentation's enrichment.
+            Activity.Current?.SetTag(ServingMetrics.CallIdTag, callId);
+        }
         return response;
+    }
+
+    /// <summary>Enriches the HTTP client span of a gateway answer with its <c>x-litellm-call-id</c>.</summary>
+    public static void EnrichHttpSpan(Activity activity, HttpResponseMessage response)
+    {
+        if (Header(response, CallIdHeader) is { } callId)
+        {
+            activity.SetTag(ServingMetrics.CallIdTag, callId);
+        }
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>

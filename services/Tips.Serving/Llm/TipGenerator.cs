@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -21,17 +22,43 @@ internal sealed class TipGenerator(
     IOptions<GatewayOptions> gatewayOptions,
     IOptions<PromptOptions> promptOptions,
     TimeProvider time,
+    ServingMetrics metrics,
     ILogger<TipGenerator> logger)
 {
     public const int MaxModelCalls = 3;
 
     public async Task<GenerateResponse> GenerateAsync(PromptContext context, int count, CancellationToken aborted)
     {
+        var started = time.GetTimestamp();
+        var exchange = GatewayExchange.Begin(new GatewayExchange(time.GetUtcNow() + gatewayOptions.Value.Deadline));
+        try
+        {
+            var response = await GenerateAsync(exchange, context, count, aborted);
+            metrics.Succeeded(time.GetElapsedTime(started), response.Attempts, exchange.HttpRequests, response.LlmModel);
+            return response;
+        }
+        catch (ProblemException problem)
+        {
+            metrics.Failed(time.GetElapsedTime(started), problem);
+            Activity.Current?.SetTag("tips.generation.result", problem.Type);
+            throw;
+        }
+        finally
+        {
+            if (exchange.CallId is { } callId)
+            {
+                // The request's span names the gateway's last call, so that a tip can be found in the gateway's logs.
+                Activity.Current?.SetTag(ServingMetrics.CallIdTag, callId);
+            }
+        }
+    }
+
+    private async Task<GenerateResponse> GenerateAsync(GatewayExchange exchange, PromptContext context, int count, CancellationToken aborted)
+    {
         var gateway = gatewayOptions.Value;
         var prompt = prompts.Render(promptOptions.Value.Version, context, count);
         var taskIds = context.Tasks.Select(t => t.Id).ToFrozenSet(StringComparer.Ordinal);
 
-        var exchange = GatewayExchange.Begin(new GatewayExchange(time.GetUtcNow() + gateway.Deadline));
         using var deadline = new CancellationTokenSource(gateway.Deadline, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, deadline.Token);
 
@@ -59,7 +86,8 @@ internal sealed class TipGenerator(
             var text = response.Text;
             var reply = TipReplyParser.Parse(text, count, taskIds);
             var error = reply.Error;
-            if (response.FinishReason == ChatFinishReason.Length && (error is not null || reply.Tips.Count < count))
+            var cutOff = response.FinishReason == ChatFinishReason.Length && (error is not null || reply.Tips.Count < count);
+            if (cutOff)
             {
                 // Cut off mid-answer: taking the tips that made it would quietly serve fewer than asked.
                 error = string.Create(CultureInfo.InvariantCulture,
@@ -67,6 +95,7 @@ internal sealed class TipGenerator(
                     $"before all {count} tips were complete; write shorter tips");
             }
 
+            metrics.Reply(cutOff ? "cut_off" : error is null ? "usable" : "malformed");
             if (error is null)
             {
                 if (reply.Dropped.Count > 0)
@@ -85,8 +114,12 @@ internal sealed class TipGenerator(
 
             errors.Add(error);
             ServingLog.UnusableReply(logger, attempt, text.Length, response.FinishReason?.Value, error);
-            messages.Add(new ChatMessage(ChatRole.Assistant, text));
-            messages.Add(new ChatMessage(ChatRole.User, Correction(error, count)));
+            if (attempt < MaxModelCalls)
+            {
+                metrics.RepairRetry();
+                messages.Add(new ChatMessage(ChatRole.Assistant, text));
+                messages.Add(new ChatMessage(ChatRole.User, Correction(error, count)));
+            }
         }
 
         ServingLog.GenerationFailed(logger, MaxModelCalls, exchange.HttpRequests, StatusCodes.Status502BadGateway, ProblemTypes.LlmMalformed, null);

@@ -288,7 +288,8 @@ public sealed class FakeLlmGateway : IAsyncDisposable
         {
             response.Headers["x-litellm-model-id"] = deployment.Id;
             response.Headers["x-litellm-model-group"] = deployment.Alias;
-            response.Headers["x-litellm-call-id"] = Guid.NewGuid().ToString();
+            request.CallId = Guid.NewGuid().ToString();
+            response.Headers["x-litellm-call-id"] = request.CallId;
             response.Headers["x-litellm-response-cost"] = "0.0";
             response.Headers["x-litellm-version"] = LiteLlmVersion;
             response.Headers["x-litellm-model-api-base"] = "http://model-server:8000";

@@ -41,6 +41,12 @@ public sealed class RecordedRequest
 
     public string? Authorization => Headers.GetValueOrDefault("authorization");
 
+    /// <summary>The W3C <c>traceparent</c> the caller sent, if any.</summary>
+    public string? TraceParent => Headers.GetValueOrDefault("traceparent");
+
+    /// <summary>The <c>x-litellm-call-id</c> the fake answered this request with (completions with LiteLLM headers only).</summary>
+    public string? CallId { get; internal set; }
+
     public bool IsChatCompletion => Path.EndsWith("/chat/completions", StringComparison.Ordinal);
 
     /// <summary>The body's <c>model</c>: what the caller asked for (an alias).</summary>

@@ -36,6 +36,9 @@ public sealed class FakeServing : IAsyncDisposable
     /// <summary>The <c>X-Serving-Key</c> header of every <c>POST /generate</c>, in order.</summary>
     public ConcurrentQueue<string> Keys { get; } = new();
 
+    /// <summary>The W3C <c>traceparent</c> header of every <c>POST /generate</c>, in order ("" when none came).</summary>
+    public ConcurrentQueue<string> TraceParents { get; } = new();
+
     public int Calls => Requests.Count;
 
     public static async Task<FakeServing> StartAsync()
@@ -52,6 +55,7 @@ public sealed class FakeServing : IAsyncDisposable
             var request = await JsonSerializer.DeserializeAsync<GenerateRequest>(http.Request.Body, TipsJson.Options, http.RequestAborted)
                 ?? throw new InvalidOperationException("empty body");
             fake.Keys.Enqueue(http.Request.Headers["X-Serving-Key"].ToString());
+            fake.TraceParents.Enqueue(http.Request.Headers["traceparent"].ToString());
             fake.Requests.Enqueue(request);
             var reply = fake._script.TryDequeue(out var next) ? next(request) : fake._default(request);
             await reply.WriteAsync(http);

@@ -15,6 +15,7 @@ internal sealed partial class TodoistClient(
     ITodoistApi api,
     IOptions<TodoistOptions> options,
     TimeProvider time,
+    TipsApiMetrics metrics,
     ILogger<TodoistClient> logger)
 {
     private readonly TodoistOptions _options = options.Value;
@@ -22,7 +23,7 @@ internal sealed partial class TodoistClient(
     /// <summary>Checks the token with <c>GET /user</c> and reads the owner's timezone.</summary>
     public async Task<TodoistOutcome<TodoistAccount>> GetAccountAsync(string token, CancellationToken cancellationToken)
     {
-        var (user, failure) = await CallAsync("GET /user", () => api.GetUserAsync(token, cancellationToken), cancellationToken);
+        var (user, failure) = await CallAsync("GET /user", "get_user", () => api.GetUserAsync(token, cancellationToken), cancellationToken);
         return failure is null
             ? TodoistOutcome<TodoistAccount>.Ok(new TodoistAccount(user!.TzInfo?.Timezone))
             : TodoistOutcome<TodoistAccount>.Failed(failure);
@@ -41,7 +42,7 @@ internal sealed partial class TodoistClient(
 
         for (var page = 1; ; page++)
         {
-            var (body, failure) = await CallAsync("GET /tasks",
+            var (body, failure) = await CallAsync("GET /tasks", "get_tasks",
                 () => api.GetTasksAsync(TodoistOptions.PageLimit, cursor, token, cancellationToken), cancellationToken);
             if (failure is not null)
             {
@@ -77,7 +78,16 @@ internal sealed partial class TodoistClient(
         return TodoistOutcome<IReadOnlyList<TodoistTask>>.Ok(tasks);
     }
 
+    /// <param name="metricName">The operation as <c>tips.todoist.requests</c> names it.</param>
     private async Task<(T? Body, TodoistFailure? Failure)> CallAsync<T>(
+        string operation, string metricName, Func<Task<IApiResponse<T>>> call, CancellationToken cancellationToken) where T : class
+    {
+        var result = await CallOnceAsync(operation, call, cancellationToken);
+        metrics.TodoistCalled(metricName, result.Failure?.Kind);
+        return result;
+    }
+
+    private async Task<(T? Body, TodoistFailure? Failure)> CallOnceAsync<T>(
         string operation, Func<Task<IApiResponse<T>>> call, CancellationToken cancellationToken) where T : class
     {
         IApiResponse<T> response;

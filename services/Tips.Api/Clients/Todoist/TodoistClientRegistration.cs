@@ -30,6 +30,8 @@ internal static class TodoistClientRegistration
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<TipsApiMetrics>();
         services.AddTransient<TodoistClient>();
 
         // Refit 16 builds requests in generated code; AddRefitClient<T> would need the separate reflection builder.

@@ -13,7 +13,8 @@ namespace Tips.Api.Features.Feedback;
 /// in the same transaction as that feedback. The tip's row is locked first, so concurrent posts on one tip are
 /// taken one at a time and never learn twice.
 /// </summary>
-internal sealed partial class FeedbackRecorder(TipsDbContext db, BanditStore bandit, TimeProvider time, ILogger<FeedbackRecorder> logger)
+internal sealed partial class FeedbackRecorder(
+    TipsDbContext db, BanditStore bandit, TimeProvider time, TipsApiMetrics metrics, ILogger<FeedbackRecorder> logger)
 {
     /// <returns>The answer, or null when the tip does not exist or is not the caller's.</returns>
     public async Task<FeedbackResponse?> RecordAsync(
@@ -26,6 +27,7 @@ internal sealed partial class FeedbackRecorder(TipsDbContext db, BanditStore ban
             .SingleOrDefaultAsync(cancellationToken);
         if (tip is null)
         {
+            metrics.Feedback(action, "unknown_tip");
             return null;
         }
 
@@ -36,6 +38,7 @@ internal sealed partial class FeedbackRecorder(TipsDbContext db, BanditStore ban
         if (earlier.FirstOrDefault(f => f.Action == action) is { } same)
         {
             await transaction.CommitAsync(cancellationToken);
+            metrics.Feedback(action, "repeated");
             return new FeedbackResponse(tipId, action, same.RewardMilli / 1000.0);
         }
 
@@ -62,6 +65,7 @@ internal sealed partial class FeedbackRecorder(TipsDbContext db, BanditStore ban
         }
 
         await transaction.CommitAsync(cancellationToken);
+        metrics.Feedback(action, "recorded", rewardMilli);
         return new FeedbackResponse(tipId, action, rewardMilli / 1000.0);
     }
 

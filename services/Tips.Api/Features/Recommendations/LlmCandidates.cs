@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,7 @@ internal sealed partial class LlmCandidates(
     IOptions<RecommendationOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
+    TipsApiMetrics metrics,
     ILogger<LlmCandidates> logger)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<LlmBatch?>>> _inFlight = new(StringComparer.Ordinal);
@@ -56,10 +58,13 @@ internal sealed partial class LlmCandidates(
         var generation = Start(userId, context);
         try
         {
-            return await generation.WaitAsync(options.Value.LlmDeadline, time, cancellationToken);
+            var batch = await generation.WaitAsync(options.Value.LlmDeadline, time, cancellationToken);
+            metrics.Waited(batch is null ? "none" : "arrived");
+            return batch;
         }
         catch (TimeoutException)
         {
+            metrics.Waited("deadline");
             LogDeadlinePassed(logger, options.Value.LlmDeadline.TotalMilliseconds);
             return null;
         }
@@ -96,6 +101,10 @@ internal sealed partial class LlmCandidates(
 
     private async Task<LlmBatch?> GenerateAsync(string userId, PromptContext context)
     {
+        // Its own span: the generation may outlive the request that started it (a stale refresh, a passed deadline).
+        using var activity = TipsApiMetrics.Activities.StartActivity("generate llm candidates");
+        string? result = null; // stays null only when the app stops mid-generation
+        int? refusedStatus = null;
         try
         {
             using var timeout = new CancellationTokenSource(options.Value.GenerationTimeout, time);
@@ -114,29 +123,43 @@ internal sealed partial class LlmCandidates(
                 response.LlmModel,
                 time.GetUtcNow());
             await StoreAsync(userId, batch, linked.Token);
+            result = "ok";
             LogGenerated(logger, batch.Candidates.Count, response.Attempts, batch.PromptVersion, batch.LlmModel);
             return batch;
         }
-        catch (ApiException e)
+        catch (ApiException e) when ((int)e.StatusCode >= 400)
         {
+            (result, refusedStatus) = ("refused", (int)e.StatusCode);
             LogServingRefused(logger, (int)e.StatusCode, ProblemType(e.Content));
         }
-        catch (BrokenCircuitException)
+        catch (Exception e) when (IsOpenCircuit(e))
         {
+            result = "circuit_open";
             LogCircuitOpen(logger);
         }
         catch (OperationCanceledException) when (!lifetime.ApplicationStopping.IsCancellationRequested)
         {
+            result = "timeout";
             LogGenerationTimedOut(logger, options.Value.GenerationTimeout.TotalSeconds);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Unreachable, reset, unreadable answer, or the cache write failed: no LLM tips this time, never an error.
+            result = "error";
             LogGenerationFailed(logger, e.GetType().Name, e.GetBaseException().Message);
         }
         finally
         {
             _inFlight.TryRemove(userId, out _);
+            if (result is not null)
+            {
+                metrics.Generated(result, refusedStatus);
+                activity?.SetTag("tips.generation.result", result);
+                if (result != "ok")
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, result);
+                }
+            }
         }
         return null;
     }
@@ -155,6 +178,19 @@ internal sealed partial class LlmCandidates(
                 generated_at = EXCLUDED.generated_at, refresh_started_at = NULL
             """,
             cancellationToken);
+    }
+
+    /// <summary>The breaker refused the call; Refit may hand its exception over wrapped.</summary>
+    private static bool IsOpenCircuit(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is BrokenCircuitException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The problem <c>type</c> of a Tips.Serving error body, for the log line that says why.</summary>

@@ -21,6 +21,7 @@ internal sealed partial class TipsRecommender(
     IOptions<BanditOptions> banditOptions,
     IOptions<RecommendationOptions> options,
     TimeProvider time,
+    TipsApiMetrics metrics,
     ILogger<TipsRecommender> logger)
 {
     public async Task<IReadOnlyList<Tip>> RecommendAsync(string userId, int limit, CancellationToken cancellationToken)
@@ -38,12 +39,19 @@ internal sealed partial class TipsRecommender(
         var batch = cachedTask.Result?.Batch;
         if (cachedTask.Result is { IsFresh: false })
         {
+            metrics.CacheLookup("stale");
             await llm.RefreshInBackgroundAsync(userId, context.Prompt, cancellationToken);
         }
         else if (batch is null)
         {
+            metrics.CacheLookup("miss");
             batch = await llm.WaitForNewAsync(userId, context.Prompt, cancellationToken);
         }
+        else
+        {
+            metrics.CacheLookup("fresh");
+        }
+        metrics.ContextAssembled(context.Origin);
 
         var pool = CandidatePool.Build(context, batch, state.Suppressed, limit, options.Value.TaskTipLimit, now);
 
@@ -102,6 +110,14 @@ internal sealed partial class TipsRecommender(
         {
             db.TipScores.AddRange(rows);
             await db.SaveChangesAsync(cancellationToken);
+        }
+
+        // Counted once logged: what the metrics call served is what tip_scores holds.
+        metrics.PoolScored(pool.Count);
+        for (var i = 0; i < picks.Length; i++)
+        {
+            metrics.Served(rows[i].TipSource, rows[i].TipKind);
+            metrics.Decided(picks[i], rows[i].Policy);
         }
 
         LogServed(logger, rows.Count, pool.Count, context.Origin.ToString(), batch is not null);
