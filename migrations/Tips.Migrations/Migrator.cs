@@ -29,6 +29,22 @@ public static class Migrator
         return pending;
     }
 
+    /// <summary>
+    /// Which migrations of this assembly the database has and lacks, and which it has that this assembly does not
+    /// know (it was migrated by a newer version). Changes nothing; a database without a history has none applied.
+    /// </summary>
+    public static async Task<MigrationStatus> StatusAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        await using var db = new TipsDbContext(TipsDatabase.Options(connectionString));
+        var known = db.Database.GetMigrations().ToList();
+        var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
+        return new MigrationStatus(
+            known,
+            [.. known.Where(applied.Contains)],
+            [.. known.Where(m => !applied.Contains(m))],
+            [.. applied.Where(m => !known.Contains(m))]);
+    }
+
     private static async Task WaitForServerAsync(string connectionString, TimeSpan wait, CancellationToken cancellationToken)
     {
         // Check the server itself: the database may not exist yet (Migrate creates it).
@@ -48,4 +64,17 @@ public static class Migrator
             }
         }
     }
+}
+
+/// <summary>A database's migrations compared with the migrations assembly (ids in order, oldest first).</summary>
+public sealed record MigrationStatus(
+    IReadOnlyList<string> Known,
+    IReadOnlyList<string> Applied,
+    IReadOnlyList<string> Pending,
+    IReadOnlyList<string> Unknown)
+{
+    public bool IsCurrent => Pending.Count == 0 && Unknown.Count == 0;
+
+    /// <summary>The newest migration of the assembly: what "migrated to the latest" means.</summary>
+    public string? Latest => Known.Count == 0 ? null : Known[^1];
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Tips.TestSupport;
 using YamlDotNet.RepresentationModel;
 
 namespace Tips.Architecture.Tests;

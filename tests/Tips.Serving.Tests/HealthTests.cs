@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Net.Http.Json;
 using Tips.Contracts;
 using Tips.Serving.Tests.Support;
+using Tips.TestSupport;
 using Tips.TestSupport.FakeGateway;
 
 namespace Tips.Serving.Tests;

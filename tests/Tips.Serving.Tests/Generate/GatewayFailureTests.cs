@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Tips.ServiceDefaults;
 using Tips.Serving.Tests.Support;
+using Tips.TestSupport;
 using Tips.TestSupport.FakeGateway;
 
 namespace Tips.Serving.Tests.Generate;

@@ -1,4 +1,4 @@
-namespace Tips.Architecture.Tests;
+namespace Tips.TestSupport;
 
 /// <summary>The checkout these tests run in: found by walking up to <c>Tips.sln</c>.</summary>
 public static class Repository

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Tips.Serving.Tests.Support;
+namespace Tips.TestSupport;
 
 /// <summary>A loopback URL where nothing listens: connections to it are refused at once.</summary>
 public static class ClosedPort
