@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Tips.TestSupport;
 using YamlDotNet.RepresentationModel;
 
 namespace Tips.Architecture.Tests;
