@@ -61,7 +61,14 @@ public sealed class PostgresServer
         var template = await TemplateAsync(templateName, prepareTemplate);
         var name = $"{templateName}_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
         await ExecuteAsync($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
-        return ConnectionStringFor(name);
+        // Every test database has a pool of its own that outlives the test; by default its idle connections stay
+        // open for five minutes, and a few hundred tests would use up the server's max_connections. Let them go
+        // within seconds.
+        return new NpgsqlConnectionStringBuilder(ConnectionStringFor(name))
+        {
+            ConnectionIdleLifetime = 2,
+            ConnectionPruningInterval = 1,
+        }.ConnectionString;
     }
 
     public string ConnectionStringFor(string database, string? user = null)
