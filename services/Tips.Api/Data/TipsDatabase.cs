@@ -30,6 +30,19 @@ public static class TipsDatabase
             builder.CommandTimeout = 15;
         }
         builder.ApplicationName ??= "tips";
+
+        // The hot path runs the same few statements thousands of times a second: prepared once per connection they
+        // skip parsing and planning. A pooled connection goes back without a reset round trip (nothing here changes
+        // session state that a reset would need to undo).
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase) &&
+            !connectionString.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+        if (!connectionString.Contains("Reset", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
         return builder.ConnectionString;
     }
 }

@@ -8,6 +8,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Polly;
 using Refit;
+using Tips.Api.Caching;
 using Tips.Api.Clients.Todoist;
 using Tips.Api.Data;
 using Tips.Api.Features.Analytics;
@@ -97,6 +98,10 @@ internal static class ApiServiceExtensions
         services.AddSingleton<IRandomSource>(sp => new RandomSource(sp.GetRequiredService<IOptions<BanditOptions>>().Value.Seed));
         services.AddSingleton<BanditStore>();
         services.AddSingleton<LlmCandidates>();
+        services.AddSingleton(sp => new ExpiringCache<string, ScoringState>(
+            sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.StateCacheFor, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<TipLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<TipLog>());
         services.AddScoped<TipsRecommender>();
         services.AddScoped<FeedbackRecorder>();
         services.AddScoped<IValidator<FeedbackRequest>, FeedbackRequestValidator>();
@@ -139,7 +144,10 @@ internal static class ApiServiceExtensions
         services.AddOptions<ContextOptions>()
             .BindConfiguration(ContextOptions.Section)
             .Validate(o => o.MaxTasks is >= 1 and <= 200, ContextOptions.MaxTasksMessage)
+            .Validate(o => o.CacheFor >= TimeSpan.Zero && o.CacheFor <= TimeSpan.FromMinutes(10), ContextOptions.CacheForMessage)
             .ValidateOnStart();
+        services.AddSingleton(sp => new ExpiringCache<string, ContextInputs>(
+            sp.GetRequiredService<IOptions<ContextOptions>>().Value.CacheFor, sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<TodoistTaskSource>();
         services.AddScoped<IContextAssembler, ContextAssembler>();
     }

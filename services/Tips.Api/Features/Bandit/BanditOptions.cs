@@ -26,6 +26,11 @@ public sealed class BanditOptions
     [Range(1e-6, 1e6, ErrorMessage = "Bandit__Shrinkage must be positive.")]
     public double Shrinkage { get; set; } = 10.0;
 
+    /// <summary>How long a replica keeps the global model's coefficients before reading them again; 0 reads them on
+    /// every request. Feedback reaches everyone's model at once, but other people's picks see it this much later.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Bandit__GlobalModelCacheFor must be within 0..10 min.")]
+    public TimeSpan GlobalModelCacheFor { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Fixes the random generator (simulations, reproducible runs); unset in production.</summary>
     public int? Seed { get; set; }
 

@@ -1,16 +1,21 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Tips.Api.Caching;
 using Tips.Api.Data;
 
 namespace Tips.Api.Features.Bandit;
 
 /// <summary>
 /// The reward models in Postgres (<c>bandit_models</c>): one global, one per person. Serving reads both and shrinks
-/// the person's toward the global one; learning updates both in the caller's transaction.
+/// the person's toward the global one; learning updates both in the caller's transaction. The global model's
+/// coefficients are kept in the process for <see cref="BanditOptions.GlobalModelCacheFor"/>: everyone's model moves
+/// slowly, and reading and solving its matrix on every request was most of the scoring's database work.
 /// </summary>
 internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider time)
 {
     public const string GlobalKey = "global";
+
+    private readonly ExpiringCache<string, double[]> _global = new(options.Value.GlobalModelCacheFor, time, maxEntries: 2);
 
     public static string UserKey(string userId) => $"user:{userId}";
 
@@ -18,14 +23,19 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     public async Task<double[]> CoefficientsAsync(TipsDbContext db, string userId, CancellationToken cancellationToken)
     {
         var userKey = UserKey(userId);
-        var rows = await db.BanditModels.AsNoTracking()
-            .Where(m => m.ModelKey == GlobalKey || m.ModelKey == userKey)
-            .ToListAsync(cancellationToken);
-        var global = ToModel(rows.FirstOrDefault(r => r.ModelKey == GlobalKey));
-        var user = ToModel(rows.FirstOrDefault(r => r.ModelKey == userKey));
-
         var o = options.Value;
-        var globalTheta = global.Solve(o.RidgeLambda);
+        var haveGlobal = _global.TryGet(GlobalKey, out var globalTheta);
+        var models = haveGlobal
+            ? db.BanditModels.Where(m => m.ModelKey == userKey)
+            : db.BanditModels.Where(m => m.ModelKey == GlobalKey || m.ModelKey == userKey);
+        var rows = await models.AsNoTracking().ToListAsync(cancellationToken);
+        if (!haveGlobal)
+        {
+            globalTheta = ToModel(rows.FirstOrDefault(r => r.ModelKey == GlobalKey)).Solve(o.RidgeLambda);
+            _global.Set(GlobalKey, globalTheta);
+        }
+
+        var user = ToModel(rows.FirstOrDefault(r => r.ModelKey == userKey));
         return user.Observations == 0 ? globalTheta : user.Solve(o.Shrinkage, globalTheta);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Tips.Api.Caching;
 using Tips.Api.Data;
 using Tips.Contracts;
 
@@ -7,26 +8,24 @@ namespace Tips.Api.Features.Context;
 
 /// <summary>
 /// The seed's <c>build_context</c>: the person's signals and their ranked, bounded tasks, in their timezone.
-/// It works on a database context of its own, so callers may run it beside other database work.
+/// It works on a database context of its own, so callers may run it beside other database work. What it reads
+/// (tasks, timezone, signals) is kept per process for <see cref="ContextOptions.CacheFor"/>; the ranking and the
+/// local time are worked out anew on every request.
 /// </summary>
 internal sealed class ContextAssembler(
     IServiceScopeFactory scopes,
     TodoistTaskSource tasks,
+    ExpiringCache<string, ContextInputs> inputs,
     IOptions<ContextOptions> options,
     TimeProvider time) : IContextAssembler
 {
     public async Task<AssembledContext> AssembleAsync(string userId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TipsDbContext>();
-
-        var sourced = await tasks.GetAsync(db, userId, cancellationToken);
-
-        var timezone = await db.Users.Where(u => u.Id == userId).Select(u => u.Timezone).FirstOrDefaultAsync(cancellationToken);
-        var zone = TimeZones.OrUtc(timezone);
+        // Tasks just fetched are, for whoever reads them from the cache next, cached ones.
+        var (sourced, zone, signals) = await inputs.GetOrLoadAsync(userId, ReadInputsAsync, cancellationToken,
+            keep: read => read.Tasks.Origin == TasksOrigin.Fresh ? read with { Tasks = read.Tasks with { Origin = TasksOrigin.Cached } } : read,
+            notAfter: read => read.Tasks.RecheckAt);
         var now = time.GetUtcNow();
-        var signals = await UserSignalsReader.ReadAsync(db, userId, zone, now, cancellationToken);
-
         var ranked = TaskRanking.Rank(sourced.Tasks, now, zone, options.Value.MaxTasks);
         var prompt = new PromptContext(
             TimeZoneInfo.ConvertTime(now, zone),
@@ -35,4 +34,19 @@ internal sealed class ContextAssembler(
             [.. ranked.Select(t => t.Task)]);
         return new AssembledContext(prompt, ranked, sourced.Origin);
     }
+
+    private async Task<ContextInputs> ReadInputsAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TipsDbContext>();
+
+        var sourced = await tasks.GetAsync(db, userId, cancellationToken);
+        var timezone = await db.Users.Where(u => u.Id == userId).Select(u => u.Timezone).FirstOrDefaultAsync(cancellationToken);
+        var zone = TimeZones.OrUtc(timezone);
+        var signals = await UserSignalsReader.ReadAsync(db, userId, zone, time.GetUtcNow(), cancellationToken);
+        return new ContextInputs(sourced, zone, signals);
+    }
 }
+
+/// <summary>What the assembler reads of a person, before ranking for the moment of the request.</summary>
+internal sealed record ContextInputs(SourcedTasks Tasks, TimeZoneInfo Zone, UserSignals Signals);

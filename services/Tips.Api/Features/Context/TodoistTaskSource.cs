@@ -9,8 +9,9 @@ using Tips.Contracts;
 
 namespace Tips.Api.Features.Context;
 
-/// <summary>A person's tasks for one context, and where they came from.</summary>
-internal sealed record SourcedTasks(IReadOnlyList<SnapshotTask> Tasks, TasksOrigin Origin);
+/// <summary>A person's tasks for one context, where they came from, and from when Todoist may be asked again (the
+/// snapshot's TTL or the back-off ends; null: not until something else changes, such as a new token).</summary>
+internal sealed record SourcedTasks(IReadOnlyList<SnapshotTask> Tasks, TasksOrigin Origin, DateTimeOffset? RecheckAt = null);
 
 /// <summary>
 /// A person's open Todoist tasks through their snapshot in Postgres: a snapshot younger than the TTL is used as it
@@ -47,7 +48,7 @@ internal sealed partial class TodoistTaskSource(
         var now = time.GetUtcNow();
         if (snapshot?.FetchedAt is { } fetchedAt && now - fetchedAt < _options.SnapshotTtl)
         {
-            return new SourcedTasks(lastGood, TasksOrigin.Cached);
+            return new SourcedTasks(lastGood, TasksOrigin.Cached, fetchedAt + _options.SnapshotTtl);
         }
         if (integration.TokenStatus == TokenStatus.Invalid)
         {
@@ -55,7 +56,7 @@ internal sealed partial class TodoistTaskSource(
         }
         if (snapshot?.RetryNotBefore is { } notBefore && now < notBefore)
         {
-            return Stale(userId, lastGood, "Todoist asked to wait, or failed recently");
+            return Stale(userId, lastGood, "Todoist asked to wait, or failed recently", notBefore);
         }
         if (protector.TryUnprotect(integration.TokenCiphertext) is not { } token)
         {
@@ -68,11 +69,11 @@ internal sealed partial class TodoistTaskSource(
         {
             var tasks = outcome.Value.Select(SnapshotTask.From).ToList();
             await RecordSuccessAsync(db, userId, integration.TokenCiphertext, tasks, at, cancellationToken);
-            return new SourcedTasks(tasks, TasksOrigin.Fresh);
+            return new SourcedTasks(tasks, TasksOrigin.Fresh, at + _options.SnapshotTtl);
         }
 
-        await RecordFailureAsync(db, userId, integration.TokenCiphertext, outcome.Failure, at, cancellationToken);
-        return Stale(userId, lastGood, outcome.Failure.Reason);
+        var retryNotBefore = await RecordFailureAsync(db, userId, integration.TokenCiphertext, outcome.Failure, at, cancellationToken);
+        return Stale(userId, lastGood, outcome.Failure.Reason, retryNotBefore);
     }
 
     private async Task<TodoistOutcome<IReadOnlyList<TodoistTask>>> FetchWithinDeadlineAsync(string token, CancellationToken cancellationToken)
@@ -90,10 +91,10 @@ internal sealed partial class TodoistTaskSource(
         }
     }
 
-    private SourcedTasks Stale(string userId, IReadOnlyList<SnapshotTask> lastGood, string reason)
+    private SourcedTasks Stale(string userId, IReadOnlyList<SnapshotTask> lastGood, string reason, DateTimeOffset? recheckAt = null)
     {
         LogStale(logger, userId, lastGood.Count, reason);
-        return new SourcedTasks(lastGood, TasksOrigin.Stale);
+        return new SourcedTasks(lastGood, TasksOrigin.Stale, recheckAt);
     }
 
     // Both writes apply only while the token used is still the stored one: a token replaced or removed meanwhile
@@ -122,7 +123,8 @@ internal sealed partial class TodoistTaskSource(
             ],
             cancellationToken);
 
-    private Task RecordFailureAsync(
+    /// <returns>When Todoist may be asked again; null when the token was refused.</returns>
+    private async Task<DateTimeOffset?> RecordFailureAsync(
         TipsDbContext db, string userId, string ciphertext, TodoistFailure failure, DateTimeOffset at, CancellationToken cancellationToken)
     {
         // 401/403 are Todoist's answer about the token; 429, 5xx and no answer leave its status unknown.
@@ -133,7 +135,7 @@ internal sealed partial class TodoistTaskSource(
             _ => (TokenStatus.Unknown, false, at + _options.FailureBackoff),
         };
 
-        return db.Database.ExecuteSqlRawAsync(
+        await db.Database.ExecuteSqlRawAsync(
             $"""
             INSERT INTO task_snapshots (user_id, tasks, fetched_at, last_attempt_at, last_error, retry_not_before)
             SELECT @user, '[]'::jsonb, NULL, @at, @error, @retry WHERE {StillStored}
@@ -154,6 +156,7 @@ internal sealed partial class TodoistTaskSource(
                 Parameter("answered", answered, NpgsqlDbType.Boolean),
             ],
             cancellationToken);
+        return retryNotBefore;
     }
 
     private static NpgsqlParameter Parameter(string name, object? value, NpgsqlDbType type) =>

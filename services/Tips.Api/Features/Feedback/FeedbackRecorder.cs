@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Tips.Api.Caching;
 using Tips.Api.Data;
 using Tips.Api.Features.Bandit;
+using Tips.Api.Features.Context;
 using Tips.Api.Features.Recommendations;
 using Tips.Contracts;
 
@@ -14,7 +16,13 @@ namespace Tips.Api.Features.Feedback;
 /// taken one at a time and never learn twice.
 /// </summary>
 internal sealed partial class FeedbackRecorder(
-    TipsDbContext db, BanditStore bandit, TimeProvider time, TipsApiMetrics metrics, ILogger<FeedbackRecorder> logger)
+    TipsDbContext db,
+    BanditStore bandit,
+    ExpiringCache<string, ScoringState> states,
+    ExpiringCache<string, ContextInputs> contextInputs,
+    TimeProvider time,
+    TipsApiMetrics metrics,
+    ILogger<FeedbackRecorder> logger)
 {
     /// <returns>The answer, or null when the tip does not exist or is not the caller's.</returns>
     public async Task<FeedbackResponse?> RecordAsync(
@@ -65,6 +73,9 @@ internal sealed partial class FeedbackRecorder(
         }
 
         await transaction.CommitAsync(cancellationToken);
+        // The person's next tips here reflect it at once: what they put away, what their model learned, their signals.
+        states.Forget(userId);
+        contextInputs.Forget(userId);
         metrics.Feedback(action, "recorded", rewardMilli);
         return new FeedbackResponse(tipId, action, rewardMilli / 1000.0);
     }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Tips.Api.Caching;
 using Tips.Api.Clients.Todoist;
 using Tips.Api.Data;
 using Tips.Api.Features.Context;
@@ -27,6 +28,7 @@ internal sealed partial class TodoistConnections(
     TipsDbContext db,
     TodoistClient todoist,
     TodoistTokenProtector protector,
+    ExpiringCache<string, ContextInputs> contextInputs,
     TimeProvider time,
     ILogger<TodoistConnections> logger)
 {
@@ -86,6 +88,7 @@ internal sealed partial class TodoistConnections(
         // A new token may belong to another Todoist account: the old snapshot is not this token's tasks.
         await db.TaskSnapshots.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        contextInputs.Forget(userId);
 
         LogConnected(logger, userId, WireName.Of(status));
         return new ConnectResult(existed ? ConnectOutcome.Replaced : ConnectOutcome.Created,
@@ -99,6 +102,7 @@ internal sealed partial class TodoistConnections(
         await db.TaskSnapshots.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         var removed = await db.TodoistIntegrations.Where(i => i.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        contextInputs.Forget(userId);
         if (removed > 0)
         {
             LogDisconnected(logger, userId);

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Refit;
+using Tips.Api.Caching;
 using Tips.Api.Data;
 using Tips.Contracts;
 
@@ -20,7 +21,8 @@ internal sealed record CachedBatch(LlmBatch Batch, bool IsFresh);
 /// LLM candidates per person, cached in Postgres (<c>llm_candidate_sets</c>) so that most requests make no LLM
 /// call. A request waits for a new batch only up to the LLM deadline; the generation goes on in the background and
 /// fills the cache. One generation per person at a time in this process (later callers join it), and a stale
-/// batch is refreshed by one replica (claimed through <c>refresh_started_at</c>).
+/// batch is refreshed by one replica (claimed through <c>refresh_started_at</c>). A batch read or made here is also
+/// kept in the process for <see cref="RecommendationOptions.StateCacheFor"/>, so a warm request reads no row at all.
 /// </summary>
 internal sealed partial class LlmCandidates(
     IServiceProvider services,
@@ -33,7 +35,25 @@ internal sealed partial class LlmCandidates(
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<LlmBatch?>>> _inFlight = new(StringComparer.Ordinal);
 
+    private readonly ExpiringCache<string, LlmBatch> _kept = new(options.Value.StateCacheFor, time);
+
     public async Task<CachedBatch?> ReadCacheAsync(string userId, CancellationToken cancellationToken)
+    {
+        if (!_kept.TryGet(userId, out var batch))
+        {
+            batch = await ReadStoredAsync(userId, cancellationToken);
+            if (batch is null)
+            {
+                return null;
+            }
+            _kept.Set(userId, batch);
+        }
+
+        var age = time.GetUtcNow() - batch.GeneratedAt;
+        return age > options.Value.CandidateMaxAge ? null : new CachedBatch(batch, age <= options.Value.CandidateTtl);
+    }
+
+    private async Task<LlmBatch?> ReadStoredAsync(string userId, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var row = await db.LlmCandidateSets.AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
@@ -41,15 +61,8 @@ internal sealed partial class LlmCandidates(
         {
             return null;
         }
-
-        var age = time.GetUtcNow() - row.GeneratedAt;
-        if (age > options.Value.CandidateMaxAge)
-        {
-            return null;
-        }
-
         var candidates = JsonSerializer.Deserialize<List<TipCandidate>>(row.Candidates, TipsJson.Options) ?? [];
-        return new CachedBatch(new LlmBatch(candidates, row.PromptVersion, row.LlmModel, row.GeneratedAt), age <= options.Value.CandidateTtl);
+        return new LlmBatch(candidates, row.PromptVersion, row.LlmModel, row.GeneratedAt);
     }
 
     /// <summary>A new batch if one arrives within the LLM deadline, else null (the reason is logged).</summary>
@@ -123,6 +136,7 @@ internal sealed partial class LlmCandidates(
                 response.LlmModel,
                 time.GetUtcNow());
             await StoreAsync(userId, batch, linked.Token);
+            _kept.Set(userId, batch);
             result = "ok";
             LogGenerated(logger, batch.Candidates.Count, response.Attempts, batch.PromptVersion, batch.LlmModel);
             return batch;

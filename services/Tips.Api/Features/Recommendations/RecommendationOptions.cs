@@ -38,6 +38,12 @@ public sealed class RecommendationOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", ErrorMessage = "Recommendations__SuppressAfterFeedback must be within 0..30 days.")]
     public TimeSpan SuppressAfterFeedback { get; set; } = TimeSpan.FromHours(20);
 
+    /// <summary>How long a replica keeps a person's scoring state (their model's coefficients, their suppressed
+    /// tips) and their LLM candidates before reading them again; 0 reads them on every request. Feedback posted to
+    /// this replica takes effect at once; feedback or new candidates from another replica, within this time.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Recommendations__StateCacheFor must be within 0..10 min.")]
+    public TimeSpan StateCacheFor { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A snoozed tip comes back after this long.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Recommendations__SnoozeFor must be within 0..7 days.")]
     public TimeSpan SnoozeFor { get; set; } = TimeSpan.FromHours(3);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Tips.Api.Caching;
 using Tips.Api.Data;
 using Tips.Api.Features.Bandit;
 using Tips.Api.Features.Context;
@@ -17,6 +18,8 @@ internal sealed partial class TipsRecommender(
     LlmCandidates llm,
     BanditStore bandit,
     IDbContextFactory<TipsDbContext> dbs,
+    ExpiringCache<string, ScoringState> states,
+    TipLog log,
     IRandomSource random,
     IOptions<BanditOptions> banditOptions,
     IOptions<RecommendationOptions> options,
@@ -31,7 +34,7 @@ internal sealed partial class TipsRecommender(
         // Stage 1, in parallel: the person's context, their cached LLM candidates, and the scoring state.
         var contextTask = assembler.AssembleAsync(userId, cancellationToken);
         var cachedTask = llm.ReadCacheAsync(userId, cancellationToken);
-        var stateTask = ReadScoringStateAsync(userId, now, cancellationToken);
+        var stateTask = states.GetOrLoadAsync(userId, (id, ct) => ReadScoringStateAsync(id, now, ct), cancellationToken);
         await Task.WhenAll(contextTask, cachedTask, stateTask);
         var context = contextTask.Result;
         var state = stateTask.Result;
@@ -74,7 +77,7 @@ internal sealed partial class TipsRecommender(
         var picks = EpsilonGreedy.Choose(predicted, limit, epsilon, random, groups);
         var poolSummary = PoolSummary.Of(pool);
 
-        // Stage 3: every served tip is logged, in one transaction, before the response.
+        // Stage 3: every served tip is logged, committed with its request's other tips, before the response.
         var requestId = Guid.CreateVersion7(now);
         var rows = picks.Select((pick, position) =>
         {
@@ -106,11 +109,7 @@ internal sealed partial class TipsRecommender(
             };
         }).ToList();
 
-        await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
-        {
-            db.TipScores.AddRange(rows);
-            await db.SaveChangesAsync(cancellationToken);
-        }
+        await log.AppendAsync(rows, cancellationToken);
 
         // Counted once logged: what the metrics call served is what tip_scores holds.
         metrics.PoolScored(pool.Count);
@@ -145,11 +144,13 @@ internal sealed partial class TipsRecommender(
         return new ScoringState(theta, suppressed);
     }
 
-    private sealed record ScoringState(double[] Theta, Suppression Suppressed);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Served {Served} of {PoolSize} candidates (tasks {TasksOrigin}, LLM candidates {HasLlm})")]
     private static partial void LogServed(ILogger logger, int served, int poolSize, string tasksOrigin, bool hasLlm);
 }
+
+/// <summary>What scoring needs of a person besides the pool: their model's coefficients and what they recently put
+/// away. Kept per process for <see cref="RecommendationOptions.StateCacheFor"/>; their own feedback here drops it.</summary>
+internal sealed record ScoringState(double[] Theta, Suppression Suppressed);
 
 /// <summary>What <c>tip_scores.features</c> holds: the scored vector by name, the pool it was chosen from (counts
 /// by kind and source, so that off-policy evaluation can compute a target policy's probabilities), and how many

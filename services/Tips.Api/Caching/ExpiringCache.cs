@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+
+namespace Tips.Api.Caching;
+
+/// <summary>
+/// A per-process map whose entries expire after a fixed time on the injected clock. It spares the database reads
+/// that every request for the same key would repeat; each cache says in its own settings how stale it may be.
+/// A zero lifetime turns it off. When it grows past its bound, expired entries go first, then everything.
+/// </summary>
+internal sealed class ExpiringCache<TKey, TValue>(TimeSpan lifetime, TimeProvider time, int maxEntries = 100_000)
+    where TKey : notnull
+{
+    private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
+
+    // Bumped by every Forget: a value loaded while something was forgotten may predate that change, so it is not kept.
+    private long _forgets;
+
+    public bool Enabled => lifetime > TimeSpan.Zero;
+
+    public bool TryGet(TKey key, out TValue value)
+    {
+        if (_entries.TryGetValue(key, out var entry))
+        {
+            if (time.GetUtcNow() < entry.ExpiresAt)
+            {
+                value = entry.Value;
+                return true;
+            }
+            _entries.TryRemove(new KeyValuePair<TKey, Entry>(key, entry));
+        }
+        value = default!;
+        return false;
+    }
+
+    /// <summary>Keeps <paramref name="value"/> for the cache's lifetime, or until <paramref name="notAfter"/> if sooner.</summary>
+    public void Set(TKey key, TValue value, DateTimeOffset? notAfter = null)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+        if (_entries.Count >= maxEntries)
+        {
+            Trim();
+        }
+        var expiresAt = time.GetUtcNow() + lifetime;
+        _entries[key] = new Entry(value, notAfter < expiresAt ? notAfter.Value : expiresAt);
+    }
+
+    /// <summary>Changes a cached value in place, keeping its expiry; nothing happens when the key is not cached.</summary>
+    public void Update(TKey key, Func<TValue, TValue> change)
+    {
+        while (_entries.TryGetValue(key, out var entry))
+        {
+            if (_entries.TryUpdate(key, entry with { Value = change(entry.Value) }, entry))
+            {
+                return;
+            }
+        }
+    }
+
+    public void Forget(TKey key)
+    {
+        Interlocked.Increment(ref _forgets);
+        _entries.TryRemove(key, out _);
+    }
+
+    /// <summary>The cached value, or the one <paramref name="load"/> reads, which is then cached (as <paramref name="keep"/>
+    /// turns it, when later readers should see it otherwise than the one that read it; no longer than
+    /// <paramref name="notAfter"/> says the value holds).</summary>
+    public async Task<TValue> GetOrLoadAsync(
+        TKey key,
+        Func<TKey, CancellationToken, Task<TValue>> load,
+        CancellationToken cancellationToken,
+        Func<TValue, TValue>? keep = null,
+        Func<TValue, DateTimeOffset?>? notAfter = null)
+    {
+        if (TryGet(key, out var cached))
+        {
+            return cached;
+        }
+        var forgets = Interlocked.Read(ref _forgets);
+        var value = await load(key, cancellationToken);
+        if (Interlocked.Read(ref _forgets) == forgets)
+        {
+            Set(key, keep is null ? value : keep(value), notAfter?.Invoke(value));
+        }
+        return value;
+    }
+
+    private void Trim()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.ExpiresAt <= now)
+            {
+                _entries.TryRemove(new KeyValuePair<TKey, Entry>(key, entry));
+            }
+        }
+        if (_entries.Count >= maxEntries)
+        {
+            _entries.Clear();
+        }
+    }
+
+    private sealed record Entry(TValue Value, DateTimeOffset ExpiresAt);
+}

@@ -1,0 +1,77 @@
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Tips.Api.Tests.Support;
+using Tips.Contracts;
+
+namespace Tips.Api.Tests.HotPath;
+
+/// <summary>What the per-process caches of the hot path may and may not delay.</summary>
+public sealed class CachedStateTests : ApiTest
+{
+    private async Task<IReadOnlyList<Tip>> TipsAsync(string user, int limit = 1) =>
+        (await Api.ClientFor(user).GetFromJsonAsync<TipsResponse>($"/tips?limit={limit}", TipsJson.Options))!.Tips;
+
+    private Task<double> PredictedAsync(Guid tip) =>
+        TipsDb.QueryAsync(Api.ConnectionString, db => db.TipScores.Where(s => s.Id == tip).Select(s => s.PredictedReward).SingleAsync());
+
+    private async Task TeachGlobalModelAsync()
+    {
+        var tip = (await TipsAsync("ana"))[0];
+        var response = await Api.ClientFor("ana").PostAsJsonAsync($"/tips/{tip.Id}/feedback", new { action = "done", dwell_ms = 60_000 });
+        response.EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task A_dismissed_tip_is_gone_from_the_very_next_tips_while_the_scoring_state_is_cached()
+    {
+        var first = (await TipsAsync("ana"))[0];
+        (await Api.ClientFor("ana").PostAsJsonAsync($"/tips/{first.Id}/feedback", new { action = "dismiss" })).EnsureSuccessStatusCode();
+
+        var next = new List<Tip>();
+        for (var i = 0; i < 5; i++)
+        {
+            next.AddRange(await TipsAsync("ana", limit: 5));
+        }
+
+        Assert.DoesNotContain(next, t => t.Content == first.Content);
+    }
+
+    [Fact]
+    public async Task Others_see_what_the_global_model_learned_once_its_cached_copy_expires()
+    {
+        var before = (await TipsAsync("bob"))[0];
+        await TeachGlobalModelAsync();
+
+        var whileCached = (await TipsAsync("bob"))[0];
+        Api.Time.Advance(TimeSpan.FromSeconds(31));
+        var afterwards = (await TipsAsync("bob"))[0];
+
+        Assert.Equal(0, await PredictedAsync(before.Id));
+        Assert.Equal(0, await PredictedAsync(whileCached.Id));
+        Assert.NotEqual(0, await PredictedAsync(afterwards.Id));
+    }
+
+    [Fact]
+    public async Task Without_the_caches_others_see_what_the_global_model_learned_at_once()
+    {
+        Api.With("Bandit:GlobalModelCacheFor", "00:00:00").With("Recommendations:StateCacheFor", "00:00:00");
+        await TipsAsync("bob");
+        await TeachGlobalModelAsync();
+
+        var next = (await TipsAsync("bob"))[0];
+
+        Assert.NotEqual(0, await PredictedAsync(next.Id));
+    }
+
+    [Fact]
+    public async Task Many_requests_at_once_are_each_answered_with_their_tips_logged()
+    {
+        var users = Enumerable.Range(0, 40).Select(i => $"user-{i}").ToList();
+
+        var served = await Task.WhenAll(users.Select(u => TipsAsync(u, limit: 2)));
+
+        var logged = await TipsDb.ScoresAsync(Api.ConnectionString);
+        Assert.Equal(served.SelectMany(t => t).Select(t => t.Id).Order(), logged.Select(s => s.Id).Order());
+        Assert.All(logged, s => Assert.Equal(2, logged.Count(o => o.RequestId == s.RequestId)));
+    }
+}
