@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using Tips.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(args, BenchConfig.Create());
