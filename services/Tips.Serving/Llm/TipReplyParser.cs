@@ -102,7 +102,11 @@ internal static class TipReplyParser
         }
 
         // Reasoning comes before the answer: start after the last closing tag (some templates emit only that).
-        var closeThink = LastIndexOfAny(text, "</think>", "</thinking>", out var closeLength);
+        // The forward search is vectorised and the backward case-insensitive one is not: most replies have no tag.
+        var closeLength = 0;
+        var closeThink = text.IndexOf("</think", StringComparison.OrdinalIgnoreCase) < 0
+            ? -1
+            : LastIndexOfAny(text, "</think>", "</thinking>", out closeLength);
         if (closeThink >= from)
         {
             return closeThink + closeLength;

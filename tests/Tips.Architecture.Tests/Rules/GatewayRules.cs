@@ -17,7 +17,7 @@ public static partial class GatewayRules
     /// <summary>
     /// Only Tips.Serving references an LLM client package (Microsoft.Extensions.AI, OpenAI and the like), directly
     /// or from a Directory.Build file; no other product project reaches one through its project references.
-    /// Test projects may reference Tips.Serving to test it.
+    /// Test and benchmark projects may reference Tips.Serving to test or measure it.
     /// </summary>
     public static IReadOnlyList<Violation> OnlyServingUsesLlmPackages(ProjectGraph graph)
     {
@@ -32,7 +32,7 @@ public static partial class GatewayRules
                 violations.Add(new("llm-packages", declaredIn,
                     $"{project.Name} references the package {package}: {instead}"));
             }
-            if (project.IsTest)
+            if (project.IsTest || project.IsBenchmark)
             {
                 continue;
             }

@@ -18,6 +18,9 @@ public sealed record ProjectFile(
 
     public bool IsTest => Path.StartsWith("tests/", StringComparison.Ordinal);
 
+    /// <summary>Benchmarks run the services' code in-process to measure it, as tests do to test it.</summary>
+    public bool IsBenchmark => Path.StartsWith("bench/", StringComparison.Ordinal);
+
     /// <summary>Reads a project file; paths it references are resolved to repository-relative paths.</summary>
     public static ProjectFile Parse(RepositoryFile file)
     {
