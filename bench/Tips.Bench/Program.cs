@@ -18,6 +18,9 @@ if (parsed.Options is not { } options)
     return 2;
 }
 
+// The load generator must not stop the world while it measures: background collections only.
+System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
+
 using var stop = new CancellationTokenSource();
 void Interrupt(string why)
 {

@@ -65,12 +65,16 @@ internal static class GoalBook
 
         if (soak is not null)
         {
+            var offered = soak.Window.OfferedRate ?? 0;
+            var overloaded = soak.Window.Tips.SuccessThroughput < 0.95 * offered
+                ? $"; overloaded ({F(soak.Window.Tips.SuccessThroughput)} of {F(offered)} req/s answered 2xx), so it includes queued requests"
+                : "";
             foreach (var trend in soak.Memory)
             {
                 goals.Add(new Goal(
                     $"{trend.Service} memory flat over the soak ({F(soak.Window.Tips.WindowSeconds)} s)",
                     "slope × 5 min < max(16 MB, 5 % of mean RSS)",
-                    $"RSS {F(trend.StartRssMb)} → {F(trend.EndRssMb)} MB, {F(trend.RssSlopeMbPerMinute, "+0.0;-0.0")} MB/min",
+                    $"RSS {F(trend.StartRssMb)} → {F(trend.EndRssMb)} MB, {F(trend.RssSlopeMbPerMinute, "+0.0;-0.0")} MB/min{overloaded}",
                     trend.Samples >= 3 ? trend.Flat : null));
             }
         }

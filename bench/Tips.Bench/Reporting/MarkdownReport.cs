@@ -38,8 +38,8 @@ internal static class MarkdownReport
         md.AppendLine();
         md.AppendLine("Latency from each request's intended start (fixed rate) or send (saturation), in ms.");
         md.AppendLine();
-        md.AppendLine("| window | load | req/s | p50 | p95 | p99 | max | errors | 5xx | timeouts |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| window | load | answered/s | 2xx/s | p50 | p95 | p99 | max | errors | 5xx | timeouts |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var window in windows)
         {
             md.AppendLine(Row(window.Name, Load(window), window.Tips));
@@ -48,8 +48,8 @@ internal static class MarkdownReport
 
         md.AppendLine("## POST /tips/{id}/feedback");
         md.AppendLine();
-        md.AppendLine("| window | posts | req/s | p50 | p95 | p99 | max | errors | 5xx | timeouts |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| window | posts | answered/s | 2xx/s | p50 | p95 | p99 | max | errors | 5xx | timeouts |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var window in windows.Where(w => w.Feedback.Requests > 0))
         {
             md.AppendLine(Row(window.Name, window.Feedback.Requests.ToString(CultureInfo.InvariantCulture), window.Feedback));
@@ -100,13 +100,13 @@ internal static class MarkdownReport
                 "its database round trips and their summed time. API and Serving CPU % are of one core; machine and others % are of all cores " +
                 "(others: processes that are not this run's, e.g. other work on a shared machine).");
             md.AppendLine();
-            md.AppendLine("| window | server ms | API CPU ms/req | API CPU % | alloc KB/req | DB ops/req | DB ms/req | GC pause ms | Serving CPU % | machine busy % | others % | gateway calls | Todoist calls |");
-            md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            md.AppendLine("| window | server ms | API CPU ms/req | API CPU % | alloc KB/req | DB ops/req | DB ms/req | GC pause ms | Serving CPU % | machine busy % | others % | bench GC pause ms | gateway calls | Todoist calls |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var window in windows.Where(w => w.ApiCost is not null))
             {
                 var c = window.ApiCost!;
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {window.Name} | {N(c.ServerMeanMs, "0.0")} | {N(c.CpuMsPerRequest, "0.0")} | {N(c.CpuPercent, "0")} | {N(c.AllocatedKbPerRequest, "0")} | {N(c.DbOperationsPerRequest, "0.0")} | {N(c.DbMsPerRequest, "0.0")} | {N(c.GcPauseMs, "0")} | {N(c.ServingCpuPercent, "0")} | {N(window.Cpu?.MachineBusyPercent, "0")} | {N(window.Cpu?.OthersPercent, "0")} | {window.GatewayCalls} | {window.TodoistCalls} |");
+                    $"| {window.Name} | {N(c.ServerMeanMs, "0.0")} | {N(c.CpuMsPerRequest, "0.0")} | {N(c.CpuPercent, "0")} | {N(c.AllocatedKbPerRequest, "0")} | {N(c.DbOperationsPerRequest, "0.0")} | {N(c.DbMsPerRequest, "0.0")} | {N(c.GcPauseMs, "0")} | {N(c.ServingCpuPercent, "0")} | {N(window.Cpu?.MachineBusyPercent, "0")} | {N(window.Cpu?.OthersPercent, "0")} | {F(window.BenchGcPauseMs)} | {window.GatewayCalls} | {window.TodoistCalls} |");
             }
             md.AppendLine();
             foreach (var window in windows.Where(w => w.ApiCounters.Count > 0))
@@ -149,7 +149,7 @@ internal static class MarkdownReport
     }
 
     private static string Row(string name, string load, LatencyStats s) => string.Create(CultureInfo.InvariantCulture,
-        $"| {name} | {load} | {F(s.Throughput)} | {F(s.P50Ms, "0.0")} | {F(s.P95Ms, "0.0")} | {F(s.P99Ms, "0.0")} | {F(s.MaxMs, "0.0")} | {s.Errors} | {s.ServerErrors} | {s.Timeouts} |");
+        $"| {name} | {load} | {F(s.Throughput)} | {F(s.SuccessThroughput)} | {F(s.P50Ms, "0.0")} | {F(s.P95Ms, "0.0")} | {F(s.P99Ms, "0.0")} | {F(s.MaxMs, "0.0")} | {s.Errors} | {s.ServerErrors} | {s.Timeouts} |");
 
     private static string Load(WindowResult window) => window.OfferedRate is { } rate
         ? $"{F(rate, "0.#")}/s for {F(window.Tips.WindowSeconds)} s"

@@ -42,6 +42,11 @@ internal static class Notes
                 notes.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{window.Name}: other processes on this machine used {cpu.OthersPercent:0}% of its CPU meanwhile (still running at its end: {(cpu.TopOthers.Count == 0 ? "none above 1%" : string.Join("; ", cpu.TopOthers))}): compare this window as ratios only."));
             }
+            if (window.BenchGcPauseMs >= 0.01 * window.Tips.WindowSeconds * 1000)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{window.Name}: the bench process spent {window.BenchGcPauseMs:0} ms in GC pauses over the window; a latency that includes one is partly the generator's own."));
+            }
             if (window.Tips.NotSent > 0)
             {
                 notes.Add(string.Create(CultureInfo.InvariantCulture,
@@ -50,7 +55,7 @@ internal static class Notes
             if (window.MaxSchedulerLagMs is > LagWorthMentioningMs and { } lag)
             {
                 notes.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{window.Name}: the load generator started requests up to {lag:0} ms late (the CPU was saturated); their latency still counts from the intended time."));
+                    $"{window.Name}: the load generator started requests up to {lag:0} ms late (this process did not get the CPU in time); their latency still counts from the intended time."));
             }
             foreach (var (kind, stats) in new[] { ("GET /tips", window.Tips), ("feedback", window.Feedback) })
             {

@@ -5,7 +5,8 @@ namespace Tips.Bench.Scenarios;
 
 /// <summary>
 /// One measured window: GET /tips and feedback latencies, tips served, how many calls reached the fake gateway and
-/// the fake Todoist, how Tips.Api's own counters grew (where the requests went) and what each request cost it.
+/// the fake Todoist, how Tips.Api's own counters grew (where the requests went), what each request cost it, how the
+/// machine's CPU was shared, and how long the bench process itself paused for GC (time its clock kept running).
 /// </summary>
 internal sealed record WindowResult(
     string Name,
@@ -20,4 +21,5 @@ internal sealed record WindowResult(
     long TodoistCalls,
     IReadOnlyDictionary<string, double> ApiCounters,
     ServiceCost? ApiCost,
-    CpuShare? Cpu);
+    CpuShare? Cpu,
+    double BenchGcPauseMs);

@@ -100,10 +100,11 @@ internal static class Windows
         after.GatewayCalls - before.GatewayCalls, after.TodoistCalls - before.TodoistCalls,
         MetricsProbe.CounterGrowth(before.Api, after.Api),
         ServiceCost.Between(before.Api, after.Api, before.Serving, after.Serving, Stopwatch.GetElapsedTime(before.Taken, after.Taken)),
-        before.Context.Cpu.Between(before.Cpu, after.Cpu));
+        before.Context.Cpu.Between(before.Cpu, after.Cpu),
+        (after.GcPause - before.GcPause).TotalMilliseconds);
 
     private sealed record Snapshot(BenchContext Context, long Taken, long GatewayCalls, long TodoistCalls, MetricsScrape? Api,
-        MetricsScrape? Serving, CpuAccounting.Snapshot? Cpu)
+        MetricsScrape? Serving, CpuAccounting.Snapshot? Cpu, TimeSpan GcPause)
     {
         public static async Task<Snapshot> TakeAsync(BenchContext context)
         {
@@ -113,7 +114,7 @@ internal static class Windows
             var todoist = context.Stack.Todoist.RequestCount;
             var api = context.ApiMetrics.ScrapeAsync(context.CancellationToken);
             var serving = context.ServingMetrics.ScrapeAsync(context.CancellationToken);
-            return new Snapshot(context, taken, gateway, todoist, await api, await serving, cpu);
+            return new Snapshot(context, taken, gateway, todoist, await api, await serving, cpu, GC.GetTotalPauseDuration());
         }
     }
 }

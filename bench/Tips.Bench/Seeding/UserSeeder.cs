@@ -5,17 +5,26 @@ using Tips.Bench.Stack;
 namespace Tips.Bench.Seeding;
 
 /// <summary>
-/// Makes the users of a pool: a fake Todoist account each (realistic tasks, served in one page as Todoist does up to
-/// its limit), a JWT, and the account connected through the real <c>PUT /integrations/todoist</c>.
+/// Makes the users of a pool: a fake Todoist account each (one of a few hundred realistic task lists, served in one
+/// page as Todoist does up to its limit), a JWT, and the account connected through the real
+/// <c>PUT /integrations/todoist</c>.
 /// </summary>
 internal static class UserSeeder
 {
     private const int Parallelism = 8;
 
+    /// <summary>
+    /// Distinct task lists per pool. Accounts share them (the fake only reads and copies them), which keeps this
+    /// process's heap small: a large heap here would mean long GC pauses in the load generator, and latencies that
+    /// are its own.
+    /// </summary>
+    private const int TaskSets = 200;
+
     public static async Task<UserPool> SeedAsync(string pool, int count, BenchStack stack, LoadClient client, Random random,
         CancellationToken cancellationToken)
     {
         var now = TimeProvider.System.GetUtcNow();
+        var taskSets = Enumerable.Range(0, Math.Min(count, TaskSets)).Select(_ => TodoistTasks.For(random, now)).ToList();
         var users = new List<BenchUser>(count);
         for (var i = 0; i < count; i++)
         {
@@ -27,7 +36,7 @@ internal static class UserSeeder
             lock (account.Tasks)
             {
                 account.Tasks.Clear();
-                account.Tasks.AddRange(TodoistTasks.For(random, now));
+                account.Tasks.AddRange(taskSets[random.Next(taskSets.Count)]);
             }
             users.Add(new BenchUser(id, "Bearer " + stack.Tokens.Mint(id, TimeSpan.FromDays(2)), token));
         }
