@@ -42,6 +42,7 @@ public sealed class FakeLlmGateway : IAsyncDisposable
     private readonly List<FakeDeployment> _deployments = [];
     private readonly Lock _lock = new();
     private TaskCompletionSource _recorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _requestCount;
 
     private FakeLlmGateway(WebApplication app, string? masterKey)
     {
@@ -109,6 +110,13 @@ public sealed class FakeLlmGateway : IAsyncDisposable
 
     /// <summary>The answer when the script is empty and there is no <see cref="Responder"/>: three valid advice tips.</summary>
     public FakeGatewayReply DefaultReply { get; set; } = FakeGatewayReply.Tips(FakeTip.Advice(3));
+
+    /// <summary>When false, requests are answered but not kept (a long load run would otherwise hold every one);
+    /// <see cref="Requests"/> stays empty and only <see cref="RequestCount"/> counts them.</summary>
+    public bool RecordRequests { get; set; } = true;
+
+    /// <summary>Requests received so far, recorded or not.</summary>
+    public long RequestCount => Interlocked.Read(ref _requestCount);
 
     public IReadOnlyList<RecordedRequest> Requests
     {
@@ -379,6 +387,11 @@ public sealed class FakeLlmGateway : IAsyncDisposable
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         var recorded = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "/", headers, body);
+        Interlocked.Increment(ref _requestCount);
+        if (!RecordRequests)
+        {
+            return recorded;
+        }
         TaskCompletionSource signal;
         lock (_lock)
         {

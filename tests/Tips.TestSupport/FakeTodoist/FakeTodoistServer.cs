@@ -37,6 +37,7 @@ public sealed class FakeTodoistServer : IAsyncDisposable
     private readonly ConcurrentQueue<FakeTodoistRequest> _requests = new();
     private readonly CancellationTokenSource _release = new();
     private WebApplication? _app;
+    private long _requestCount;
 
     private FakeTodoistServer()
     {
@@ -49,6 +50,13 @@ public sealed class FakeTodoistServer : IAsyncDisposable
     public TimeSpan SlowFor { get; set; } = TimeSpan.FromSeconds(30);
 
     public IReadOnlyList<FakeTodoistRequest> Requests => [.. _requests];
+
+    /// <summary>When false, requests are answered but not kept (a long load run would otherwise hold every one);
+    /// <see cref="Requests"/> stays empty and only <see cref="RequestCount"/> counts them.</summary>
+    public bool RecordRequests { get; set; } = true;
+
+    /// <summary>Requests received so far, recorded or not.</summary>
+    public long RequestCount => Interlocked.Read(ref _requestCount);
 
     public static async Task<FakeTodoistServer> StartAsync()
     {
@@ -156,7 +164,11 @@ public sealed class FakeTodoistServer : IAsyncDisposable
             http.Request.Path.Value ?? "",
             http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()),
             http.Request.Headers.Authorization.FirstOrDefault());
-        _requests.Enqueue(request);
+        Interlocked.Increment(ref _requestCount);
+        if (RecordRequests)
+        {
+            _requests.Enqueue(request);
+        }
 
         if (request.BearerToken is not { } token || !_accounts.TryGetValue(token, out var account))
         {

@@ -1,0 +1,132 @@
+using System.Globalization;
+
+namespace Tips.Bench.Monitoring;
+
+/// <summary>
+/// How the machine's CPU was spent over a window, in percent of all its cores: busy in total, by this run (the bench
+/// process and everything it started, and the Postgres server it uses), and by anything else. On a shared machine
+/// the last number says how much of the result is noise.
+/// </summary>
+internal sealed record CpuShare(double MachineBusyPercent, double OursPercent, double OthersPercent, IReadOnlyList<string> TopOthers);
+
+/// <summary>Reads /proc at the start and end of a window (Linux only; elsewhere every answer is null).</summary>
+internal sealed class CpuAccounting(int benchPid, int postgresPort)
+{
+    public sealed record Snapshot(long Total, long Busy, IReadOnlyDictionary<int, ProcessTicks> Processes);
+
+    public sealed record ProcessTicks(int ParentPid, long Ticks);
+
+    public Snapshot? Take()
+    {
+        try
+        {
+            var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            var total = cpu.Take(8).Sum(); // user nice system idle iowait irq softirq steal
+            var busy = total - cpu[3] - cpu[4];
+            var processes = new Dictionary<int, ProcessTicks>();
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Read(pid) is { } ticks)
+                {
+                    processes[pid] = ticks;
+                }
+            }
+            return new Snapshot(total, busy, processes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    public CpuShare? Between(Snapshot? before, Snapshot? after)
+    {
+        if (before is null || after is null || after.Total <= before.Total)
+        {
+            return null;
+        }
+        var total = (double)(after.Total - before.Total);
+        var ours = Ours(after);
+        var grown = after.Processes
+            .Select(p => (Pid: p.Key, Ticks: p.Value.Ticks - (before.Processes.TryGetValue(p.Key, out var b) ? b.Ticks : 0)))
+            .Where(p => p.Ticks > 0)
+            .ToList();
+        var oursTicks = grown.Where(p => ours.Contains(p.Pid)).Sum(p => p.Ticks);
+        var busy = (after.Busy - before.Busy) / total * 100;
+        var oursPercent = oursTicks / total * 100;
+        var top = grown.Where(p => !ours.Contains(p.Pid)).OrderByDescending(p => p.Ticks).Take(3)
+            .Where(p => p.Ticks / total * 100 >= 1)
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{Describe(p.Pid)} {p.Ticks / total * 100:0}%"))
+            .ToList();
+        return new CpuShare(Math.Round(busy, 1), Math.Round(oursPercent, 1), Math.Round(Math.Max(0, busy - oursPercent), 1), top);
+    }
+
+    /// <summary>The bench's process tree, and the tree of the postmaster listening on the bench's Postgres port.</summary>
+    private HashSet<int> Ours(Snapshot snapshot)
+    {
+        var roots = new HashSet<int> { benchPid };
+        foreach (var pid in snapshot.Processes.Keys)
+        {
+            if (CommandLine(pid) is { } command && command.Contains("postgres", StringComparison.Ordinal) &&
+                command.Contains($"-p {postgresPort.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal))
+            {
+                roots.Add(pid);
+            }
+        }
+        var ours = new HashSet<int>(roots);
+        bool added;
+        do
+        {
+            added = false;
+            foreach (var (pid, ticks) in snapshot.Processes)
+            {
+                if (!ours.Contains(pid) && ours.Contains(ticks.ParentPid))
+                {
+                    added |= ours.Add(pid);
+                }
+            }
+        }
+        while (added);
+        return ours;
+    }
+
+    private static ProcessTicks? Read(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // after "pid (comm) ": state ppid … utime (14th field overall) stime (15th)
+            return new ProcessTicks(
+                int.Parse(fields[1], CultureInfo.InvariantCulture),
+                long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return null; // gone meanwhile
+        }
+    }
+
+    private static string? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(int pid)
+    {
+        var command = CommandLine(pid)?.Trim();
+        if (string.IsNullOrEmpty(command))
+        {
+            return $"pid {pid}";
+        }
+        return command.Length > 70 ? command[..70] + "…" : command;
+    }
+}

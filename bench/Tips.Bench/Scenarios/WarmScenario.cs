@@ -1,0 +1,92 @@
+using Npgsql;
+using Tips.Bench.Baselines;
+using Tips.Bench.Load;
+using Tips.Bench.Seeding;
+
+namespace Tips.Bench.Scenarios;
+
+/// <summary>Every tip served in the measured window, checked against <c>tip_scores</c>.</summary>
+/// <param name="TipsServed">Tips in the window's 2xx answers.</param>
+/// <param name="ServedIdsLogged">How many of their ids have a tip_scores row.</param>
+/// <param name="TipsServedWithWarmup">Tips served by the warm-up and the window together.</param>
+/// <param name="RowsWritten">tip_scores rows added over the warm-up and the window (no other traffic ran meanwhile); more
+/// than served when requests the client gave up on were still served and logged.</param>
+internal sealed record LoggingCheck(long TipsServed, long ServedIdsLogged, long TipsServedWithWarmup, long RowsWritten, bool AllLogged, string? Error);
+
+internal sealed record Baselines(LatencyStats? Health, PgbenchResult? Pgbench);
+
+internal sealed record WarmResult(int Users, double PrimeSeconds, WindowResult FixedRate, LoggingCheck Logging, WindowResult Saturation,
+    Baselines Baselines);
+
+/// <summary>
+/// Warm: every user primed once (task snapshot and LLM candidates cached), a warm-up, the fixed rate (with the
+/// logging check), saturation with C clients, then both baselines with the same C on the same machine.
+/// </summary>
+internal static class WarmScenario
+{
+    public static async Task<WarmResult> RunAsync(BenchContext context, UserPool pool, double primeSeconds)
+    {
+        var options = context.Options;
+        var users = new UserCursor(pool, eachOnce: false);
+
+        Progress.Step($"warm: fixed rate {options.Rate:0} req/s, {options.Warmup.TotalSeconds:0} s warm-up then {options.Duration.TotalSeconds:0} s measured");
+        await Windows.SettleAsync(context);
+        var rowsBefore = await TryCountAsync(context);
+        var run = await Windows.FixedRateAsync(context, "warm fixed rate", users, options.Rate, options.Warmup, options.Duration, keepServedIds: true);
+        var fixedRate = run.Result;
+        var logging = await CheckLoggingAsync(context, run, rowsBefore);
+        Progress.Say(Summary(fixedRate));
+        Progress.Say($"logging: {logging.ServedIdsLogged}/{logging.TipsServed} served tips of the window found in tip_scores; " +
+            $"{logging.RowsWritten} rows written for {logging.TipsServedWithWarmup} tips served with the warm-up");
+
+        Progress.Step($"warm: saturation with {options.Clients} clients for {options.Saturation.TotalSeconds:0} s");
+        var saturation = await Windows.SaturationAsync(context, "warm saturation", users, options.Clients, options.Saturation);
+        Progress.Say(Summary(saturation));
+
+        Progress.Step($"baseline: GET /health/live with {options.Clients} clients for {options.Saturation.TotalSeconds:0} s");
+        await Windows.SettleAsync(context);
+        var health = await HealthBaseline.RunAsync(context.Client, options.Clients, options.Saturation, context.CancellationToken);
+        Progress.Say($"{health.Throughput:0} req/s, p99 {health.P99Ms:0.0} ms");
+
+        Progress.Step($"baseline: pgbench, one single-row INSERT per transaction, {options.Clients} clients for {options.Saturation.TotalSeconds:0} s");
+        await Windows.SettleAsync(context);
+        var pgbench = await PgbenchBaseline.RunAsync(context.Stack.Database, options.Clients, options.Saturation, context.WorkDirectory,
+            context.CancellationToken);
+        Progress.Say(pgbench.Ran ? $"{pgbench.Tps:0} tps, latency average {pgbench.LatencyAverageMs:0.00} ms" : pgbench.Note!);
+
+        return new WarmResult(pool.Users.Count, primeSeconds, fixedRate, logging, saturation, new Baselines(health, pgbench));
+    }
+
+    public static string Summary(WindowResult window) =>
+        $"{window.Tips.Throughput:0} req/s, p50 {window.Tips.P50Ms:0.0} ms, p95 {window.Tips.P95Ms:0.0} ms, p99 {window.Tips.P99Ms:0.0} ms, " +
+        $"max {window.Tips.MaxMs:0} ms, errors {window.Tips.Errors} (5xx {window.Tips.ServerErrors}, timeouts {window.Tips.Timeouts})";
+
+    private static async Task<long?> TryCountAsync(BenchContext context)
+    {
+        try
+        {
+            return await context.Stack.Database.CountTipScoresAsync(context.CancellationToken);
+        }
+        catch (NpgsqlException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<LoggingCheck> CheckLoggingAsync(BenchContext context, FixedRateRun run, long? rowsBefore)
+    {
+        var ids = run.Measured.ServedIds;
+        var withWarmup = run.Measured.TipsServed + run.WarmupTipsServed;
+        try
+        {
+            var logged = await context.Stack.Database.CountLoggedAsync(ids, context.CancellationToken);
+            var rowsAfter = await context.Stack.Database.CountTipScoresAsync(context.CancellationToken);
+            var written = rowsBefore is { } before ? rowsAfter - before : -1;
+            return new LoggingCheck(ids.Count, logged, withWarmup, written, logged == ids.Count, null);
+        }
+        catch (NpgsqlException e)
+        {
+            return new LoggingCheck(ids.Count, 0, withWarmup, -1, false, $"could not read tip_scores: {e.Message}");
+        }
+    }
+}
