@@ -133,7 +133,7 @@ internal static class BenchRunner
     /// <summary>Service logs of an overloaded run can be large: keep those of the last few runs only.</summary>
     private static void PruneOldLogs(string directory)
     {
-        const int Keep = 4;
+        const int Keep = 2;
         if (!Directory.Exists(directory))
         {
             return;
