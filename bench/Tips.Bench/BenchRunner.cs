@@ -13,9 +13,6 @@ namespace Tips.Bench;
 /// <summary>One run: start the stack, seed and prime users, run the chosen scenarios in order, write the report.</summary>
 internal static class BenchRunner
 {
-    /// <summary>Users primed at once (a closed loop over the pool).</summary>
-    private const int PrimeParallelism = 8;
-
     public static async Task<int> RunAsync(BenchOptions options, CancellationToken cancellationToken)
     {
         var time = TimeProvider.System;
@@ -36,7 +33,7 @@ internal static class BenchRunner
         if (pools.TryGetValue(Scenario.TodoistSlow, out var slowPool))
         {
             Progress.Step($"Priming the {slowPool.Users.Count} todoist-slow users (their snapshots must be stale when that scenario runs)");
-            await UserSeeder.PrimeAsync(slowPool, client, PrimeParallelism, cancellationToken);
+            await UserSeeder.PrimeAsync(slowPool, client, UserSeeder.PrimeParallelism, cancellationToken);
             slowPrimedAt = time.GetUtcNow();
         }
         var primeSeconds = 0.0;
@@ -44,7 +41,7 @@ internal static class BenchRunner
         {
             Progress.Step($"Priming {warmPool.Users.Count} warm users (one GET /tips each: task snapshot and LLM candidates cached)");
             var prime = Stopwatch.StartNew();
-            await UserSeeder.PrimeAsync(warmPool, client, PrimeParallelism, cancellationToken);
+            await UserSeeder.PrimeAsync(warmPool, client, UserSeeder.PrimeParallelism, cancellationToken);
             primeSeconds = prime.Elapsed.TotalSeconds;
             Progress.Say($"{primeSeconds:0.0} s");
         }
@@ -136,7 +133,7 @@ internal static class BenchRunner
     /// <summary>Service logs of an overloaded run can be large: keep those of the last few runs only.</summary>
     private static void PruneOldLogs(string directory)
     {
-        const int Keep = 4;
+        const int Keep = 2;
         if (!Directory.Exists(directory))
         {
             return;

@@ -26,8 +26,9 @@ internal static class Notes
         if (report.Warm is { } warm)
         {
             notes.Add(string.Create(CultureInfo.InvariantCulture,
-                $"Warm users are primed once; their task snapshots stay fresh for Todoist__SnapshotTtl ({context.SnapshotTtl.TotalSeconds:0} s), so " +
-                $"a warm window still refetches some from the fake Todoist (fixed rate: {warm.FixedRate.TodoistCalls} Todoist calls, {warm.FixedRate.GatewayCalls} gateway calls)."));
+                $"Warm users are primed (one GET /tips each) before the warm fixed rate, the saturation and the soak; their task snapshots stay fresh for " +
+                $"Todoist__SnapshotTtl ({context.SnapshotTtl.TotalSeconds:0} s), so a long window still refetches some from the fake Todoist " +
+                $"(warm fixed rate: {warm.FixedRate.TodoistCalls} Todoist calls, {warm.FixedRate.GatewayCalls} gateway calls; saturation: {warm.Saturation.TodoistCalls}, {warm.Saturation.GatewayCalls})."));
         }
 
         foreach (var window in MarkdownReport.Windows(report))

@@ -17,6 +17,7 @@ internal static class SoakScenario
         var rate = options.SoakRate ?? options.Rate;
         Progress.Step($"soak: {rate:0} req/s for {options.Soak.TotalSeconds:0} s, memory sampled every {options.SampleEvery.TotalSeconds:0} s");
 
+        await WarmScenario.RefreshAsync(context, pool);
         var sampler = new MemorySampler(
             [(context.Stack.Api, context.ApiMetrics), (context.Stack.Serving, context.ServingMetrics)],
             options.SampleEvery);

@@ -40,6 +40,7 @@ internal static class WarmScenario
             $"{logging.RowsWritten} rows written for {logging.TipsServedWithWarmup} tips served with the warm-up");
 
         Progress.Step($"warm: saturation with {options.Clients} clients for {options.Saturation.TotalSeconds:0} s");
+        await RefreshAsync(context, pool);
         var saturation = await Windows.SaturationAsync(context, "warm saturation", users, options.Clients, options.Saturation);
         Progress.Say(Summary(saturation));
 
@@ -55,6 +56,19 @@ internal static class WarmScenario
         Progress.Say(pgbench.Ran ? $"{pgbench.Tps:0} tps, latency average {pgbench.LatencyAverageMs:0.00} ms" : pgbench.Note!);
 
         return new WarmResult(pool.Users.Count, primeSeconds, fixedRate, logging, saturation, new Baselines(health, pgbench));
+    }
+
+    /// <summary>
+    /// Primes every user again, after the service settled: a window that came before (especially an overloaded one,
+    /// which refreshes nothing) may have let the task snapshots go stale (Todoist__SnapshotTtl), and a warm window
+    /// must find them fresh.
+    /// </summary>
+    public static async Task RefreshAsync(BenchContext context, UserPool pool)
+    {
+        await Windows.SettleAsync(context);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await UserSeeder.PrimeAsync(pool, context.Client, UserSeeder.PrimeParallelism, context.CancellationToken);
+        Progress.Say($"re-primed {pool.Users.Count} users in {clock.Elapsed.TotalSeconds:0.0} s (snapshots fresh again)");
     }
 
     public static string Summary(WindowResult window) =>

@@ -13,6 +13,9 @@ internal static class UserSeeder
 {
     private const int Parallelism = 8;
 
+    /// <summary>Users primed at once (a closed loop over the pool).</summary>
+    public const int PrimeParallelism = 8;
+
     /// <summary>
     /// Distinct task lists per pool. Accounts share them (the fake only reads and copies them), which keeps this
     /// process's heap small: a large heap here would mean long GC pauses in the load generator, and latencies that
