@@ -10,9 +10,10 @@ internal sealed class ContextOptions
     /// <summary>The most tasks handed to the prompt and the rules, after sorting.</summary>
     public int MaxTasks { get; set; } = 20;
 
-    public const string CacheForMessage = "Context__CacheFor must be within 0..10 min (default 10 s).";
+    public const string CacheForMessage = "Context__CacheFor must be within 0..10 min (default 60 s).";
 
     /// <summary>How long a replica keeps what it read of a person (their tasks, timezone and signals) before reading
-    /// it again; 0 reads it on every request. Connecting or removing a token here drops it at once.</summary>
-    public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(10);
+    /// it again; never past the snapshot's TTL or a Todoist back-off, so tasks are no staler than the snapshot allows.
+    /// 0 reads it on every request. Feedback, connecting or removing a token here drop it at once.</summary>
+    public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -42,7 +42,7 @@ public sealed class RecommendationOptions
     /// tips) and their LLM candidates before reading them again; 0 reads them on every request. Feedback posted to
     /// this replica takes effect at once; feedback or new candidates from another replica, within this time.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Recommendations__StateCacheFor must be within 0..10 min.")]
-    public TimeSpan StateCacheFor { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan StateCacheFor { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A snoozed tip comes back after this long.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Recommendations__SnoozeFor must be within 0..7 days.")]
