@@ -33,6 +33,7 @@ internal sealed class TipsApiMetrics
     private readonly Histogram<double> _reward;
     private readonly Counter<long> _todoistRequests;
     private volatile IReadOnlyDictionary<TokenStatus, long>? _tokens;
+    private long _shed;
 
     public TipsApiMetrics(IMeterFactory meters)
     {
@@ -62,12 +63,17 @@ internal sealed class TipsApiMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [-1, -0.5, -0.3, 0, 0.1, 0.3, 0.5, 0.6, 1] });
         _todoistRequests = meter.CreateCounter<long>("tips.todoist.requests", "{request}",
             "Todoist API calls (after the HTTP retries), by operation and result (ok, invalid_token, rate_limited, unavailable).");
+        // Observed rather than added to, so the series exists (at 0) before the first refusal.
+        meter.CreateObservableCounter("tips.recommender.shed", () => Interlocked.Read(ref _shed), "{request}",
+            "GET /tips requests refused at once (503 overloaded): every in-flight slot and queue place was taken.");
         meter.CreateObservableGauge("tips.todoist.tokens", ObserveTokens, "{token}",
             "Stored Todoist tokens by status (valid, invalid, unknown), counted in the database every Metrics__TokenStatusRefresh.");
     }
 
     public void Served(TipSource source, TipKind kind) =>
         _served.Add(1, new("tips.tip.source", WireName.Of(source)), new("tips.tip.kind", WireName.Of(kind)));
+
+    public void Shed() => Interlocked.Increment(ref _shed);
 
     public void PoolScored(int size) => _poolSize.Record(size);
 

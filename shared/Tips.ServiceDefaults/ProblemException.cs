@@ -39,6 +39,9 @@ public static class ProblemTypes
     public const string TooLarge = Prefix + "too-large";
     public const string RateLimited = Prefix + "rate-limited";
 
+    /// <summary>The service is at capacity and refused the request at once (503 with <c>Retry-After</c>).</summary>
+    public const string Overloaded = Prefix + "overloaded";
+
     /// <summary>Todoist refused the API token given to <c>PUT /integrations/todoist</c> (401/403).</summary>
     public const string TodoistTokenInvalid = Prefix + "todoist-token-invalid";
     public const string NotImplemented = Prefix + "not-implemented";

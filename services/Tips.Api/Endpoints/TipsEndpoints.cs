@@ -22,10 +22,12 @@ internal static class TipsEndpoints
             .WithDescription(
                 "Assembles the caller's Todoist tasks, signals and LLM candidates, scores the pool with the ε-greedy " +
                 "bandit and logs every served tip to tip_scores before answering. `limit` is 1..5 (default 1). Each " +
-                "tip's `id` is its tip_scores row: post feedback to it.")
+                "tip's `id` is its tip_scores row: post feedback to it. 503 when the database is unreachable, or at once with " +
+                "`Retry-After` when this replica is at capacity.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .RequireRateLimiting(EdgeExtensions.TipsPolicy);
+            .RequireRateLimiting(EdgeExtensions.TipsPolicy)
+            .AddEndpointFilter(LoadShedder.ShedAsync);
 
         tips.MapPost("/{id}/feedback", PostFeedback)
             .WithName("PostFeedback")

@@ -19,7 +19,10 @@ internal static class EdgeExtensions
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
             .Validate(o => o.TipsPerMinute is >= 1 and <= 100_000 && o.FeedbackPerMinute is >= 1 and <= 100_000,
                 "RateLimits__TipsPerMinute and RateLimits__FeedbackPerMinute must be within 1..100000.")
+            .Validate(o => o.TipsInFlight is >= 1 and <= 10_000 && o.TipsQueued is >= 0 and <= 10_000,
+                "RateLimits__TipsInFlight must be within 1..10000 and RateLimits__TipsQueued within 0..10000.")
             .ValidateOnStart();
+        services.AddSingleton<LoadShedder>();
 
         services.AddRateLimiter(limiter =>
         {
@@ -98,6 +101,16 @@ internal sealed class RateLimitOptions
 
     /// <summary>Feedback posts per person per minute (env <c>RateLimits__FeedbackPerMinute</c>).</summary>
     public int FeedbackPerMinute { get; set; } = 240;
+
+    /// <summary>
+    /// <c>GET /tips</c> one process works on at once (env <c>RateLimits__TipsInFlight</c>). A request waiting for LLM
+    /// candidates holds its slot up to <c>Recommendations__LlmDeadline</c>, so this stays well above the rate of
+    /// cold requests × that deadline; at 2 cores ~30 warm requests in flight already use the whole machine.
+    /// </summary>
+    public int TipsInFlight { get; set; } = 128;
+
+    /// <summary>Requests that may wait for a slot before the next is refused with 503 (env <c>RateLimits__TipsQueued</c>).</summary>
+    public int TipsQueued { get; set; } = 32;
 }
 
 /// <summary>Browser origins allowed to call the API (env <c>Cors__AllowedOrigins</c>, comma-separated).</summary>

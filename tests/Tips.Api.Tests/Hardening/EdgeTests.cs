@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Tips.Api.Tests.Support;
 using Tips.Contracts;
+using Tips.TestSupport.Serving;
 
 namespace Tips.Api.Tests.Hardening;
 
@@ -38,6 +39,49 @@ public sealed class EdgeTests : ApiTest
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         await second.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task Past_the_in_flight_and_queue_limits_GET_tips_is_503_at_once_and_nothing_accepted_is_lost()
+    {
+        var release = new TaskCompletionSource();
+        await using var serving = await FakeServing.StartAsync();
+        serving.Always(request => FakeServingReply.After(release.Task, FakeServingReply.Candidates(FakeServing.Sample(request))));
+        Api.WithServing(serving)
+            .With("RateLimits:TipsInFlight", "1")
+            .With("RateLimits:TipsQueued", "1")
+            .With("Recommendations:LlmDeadline", "00:01:00");
+
+        // Ana's request holds the only slot while it waits for her LLM candidates.
+        var held = Api.ClientFor("ana").GetAsync("/tips");
+        await Eventually.TrueAsync(() => Task.FromResult(serving.Calls == 1), "the first request is waiting for Serving");
+        // Of the next two, one takes the queue place and waits; the other is refused without waiting.
+        var bo = Api.ClientFor("bo").GetAsync("/tips");
+        var cy = Api.ClientFor("cy").GetAsync("/tips");
+        var first = await Task.WhenAny(bo, cy);
+        var queued = first == bo ? cy : bo;
+        var refused = await first;
+
+        var problem = await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("urn:tips:problem:overloaded", problem.GetProperty("type").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+        Assert.False(held.IsCompleted);
+        Assert.False(queued.IsCompleted);
+
+        release.SetResult();
+        Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await queued).StatusCode);
+        Assert.Equal(2, (await TipsDb.ScoresAsync(Api.ConnectionString)).Count); // the refused request served nothing
+    }
+
+    [Fact]
+    public async Task An_in_flight_limit_of_zero_fails_at_start()
+    {
+        Api.With("RateLimits:TipsInFlight", "0");
+
+        var error = await Api.StartupErrorAsync();
+
+        Assert.Contains("RateLimits__TipsInFlight", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using Tips.ServiceDefaults;
+
+namespace Tips.Api.Extensions;
+
+/// <summary>
+/// Bounds how many <c>GET /tips</c> one process works on at once (<c>RateLimits__TipsInFlight</c>) and how many more
+/// may wait for a slot (<c>RateLimits__TipsQueued</c>); beyond that a request is refused at once with 503 and
+/// <c>Retry-After</c>. Without it, a load above capacity queues without bound: every request gets slow, the
+/// connection pool runs dry and memory grows with the queue. Refused requests have served nothing and logged nothing.
+/// </summary>
+internal sealed partial class LoadShedder : IDisposable
+{
+    private readonly ConcurrencyLimiter _slots;
+    private readonly TipsApiMetrics _metrics;
+    private readonly ILogger<LoadShedder> _logger;
+
+    public LoadShedder(IOptions<RateLimitOptions> options, TipsApiMetrics metrics, ILogger<LoadShedder> logger)
+    {
+        _slots = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = options.Value.TipsInFlight,
+            QueueLimit = options.Value.TipsQueued,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>The endpoint filter: the handler runs holding a slot, or the caller gets 503 overloaded.</summary>
+    public static async ValueTask<object?> ShedAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var shedder = http.RequestServices.GetRequiredService<LoadShedder>();
+        using var slot = await shedder._slots.AcquireAsync(1, http.RequestAborted);
+        if (slot.IsAcquired)
+        {
+            return await next(context);
+        }
+
+        shedder._metrics.Shed();
+        shedder.LogShed();
+        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            type: ProblemTypes.Overloaded,
+            title: "Too busy",
+            detail: $"The service is at capacity: try again in {RetryAfterSeconds} s.");
+    }
+
+    /// <summary>A second is long enough for a burst to drain at hundreds of requests per second.</summary>
+    private const int RetryAfterSeconds = 1;
+
+    public void Dispose() => _slots.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "GET /tips refused: all in-flight slots and queue places are taken")]
+    private partial void LogShed();
+}
