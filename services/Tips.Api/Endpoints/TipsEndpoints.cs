@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Tips.Api.Capacity;
 using Tips.Api.Extensions;
 using Tips.Api.Features.Feedback;
 using Tips.Api.Features.Recommendations;

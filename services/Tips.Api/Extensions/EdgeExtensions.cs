@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Tips.Api.Capacity;
 using Tips.ServiceDefaults;
 
 namespace Tips.Api.Extensions;
@@ -23,6 +24,7 @@ internal static class EdgeExtensions
                 "RateLimits__TipsInFlight must be within 1..10000 and RateLimits__TipsQueued within 0..10000.")
             .ValidateOnStart();
         services.AddSingleton<LoadShedder>();
+        services.AddScoped<WorkSlot>();
 
         services.AddRateLimiter(limiter =>
         {
@@ -103,14 +105,14 @@ internal sealed class RateLimitOptions
     public int FeedbackPerMinute { get; set; } = 240;
 
     /// <summary>
-    /// <c>GET /tips</c> one process works on at once (env <c>RateLimits__TipsInFlight</c>). A request waiting for LLM
-    /// candidates holds its slot up to <c>Recommendations__LlmDeadline</c>, so this stays well above the rate of
-    /// cold requests × that deadline; at 2 cores ~30 warm requests in flight already use the whole machine.
+    /// <c>GET /tips</c> one process works on at once (env <c>RateLimits__TipsInFlight</c>); waits for the LLM or
+    /// Todoist do not count. On 2 cores about 30 warm requests in flight already keep the machine busy; more only
+    /// contend for the CPU and the connection pool.
     /// </summary>
-    public int TipsInFlight { get; set; } = 128;
+    public int TipsInFlight { get; set; } = 32;
 
     /// <summary>Requests that may wait for a slot before the next is refused with 503 (env <c>RateLimits__TipsQueued</c>).</summary>
-    public int TipsQueued { get; set; } = 32;
+    public int TipsQueued { get; set; } = 64;
 }
 
 /// <summary>Browser origins allowed to call the API (env <c>Cors__AllowedOrigins</c>, comma-separated).</summary>

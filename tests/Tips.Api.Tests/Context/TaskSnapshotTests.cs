@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using Tips.Api.Features.Context;
 using Tips.Api.Tests.Integrations;
@@ -165,6 +166,27 @@ public sealed class TaskSnapshotTests : TodoistApiTest
         Assert.False(anasContext.IsCompleted); // Bob was served while Ana's Todoist still had not answered
 
         Assert.Equal(TasksOrigin.Stale, (await anasContext).Origin);
+    }
+
+    [Fact]
+    public async Task A_GET_tips_waiting_on_Todoist_gives_its_serving_slot_to_others()
+    {
+        Api.With("RateLimits:TipsInFlight", "1")
+            .With("RateLimits:TipsQueued", "0")
+            .With("Todoist:AttemptTimeout", "00:00:20")
+            .With("Todoist:RequestTimeout", "00:00:25")
+            .With("Todoist:Deadline", "00:00:30");
+        var ana = await ConnectedAsync("ana");
+        ana.Behavior = FakeTodoistBehavior.Slow;
+
+        var anasTips = Api.ClientFor("ana").GetAsync("/tips");
+        await Todoist.WaitForRequestAsync(r => r.BearerToken == Token && r.Path.EndsWith("/tasks", StringComparison.Ordinal));
+        var bosTips = await Api.ClientFor("bo").GetAsync("/tips");
+
+        Assert.Equal(HttpStatusCode.OK, bosTips.StatusCode); // not 503: Ana's wait does not hold the only slot
+        Assert.False(anasTips.IsCompleted);
+        Todoist.ReleaseSlowRequests();
+        Assert.Equal(HttpStatusCode.OK, (await anasTips).StatusCode);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Npgsql;
 using Tips.Api.Tests.Support;
 using Tips.Contracts;
 using Tips.TestSupport.Serving;
@@ -44,17 +45,20 @@ public sealed class EdgeTests : ApiTest
     [Fact]
     public async Task Past_the_in_flight_and_queue_limits_GET_tips_is_503_at_once_and_nothing_accepted_is_lost()
     {
-        var release = new TaskCompletionSource();
         await using var serving = await FakeServing.StartAsync();
-        serving.Always(request => FakeServingReply.After(release.Task, FakeServingReply.Candidates(FakeServing.Sample(request))));
-        Api.WithServing(serving)
-            .With("RateLimits:TipsInFlight", "1")
-            .With("RateLimits:TipsQueued", "1")
-            .With("Recommendations:LlmDeadline", "00:01:00");
+        serving.Always(request => FakeServingReply.Candidates(FakeServing.Sample(request)));
+        Api.WithServing(serving).With("RateLimits:TipsInFlight", "1").With("RateLimits:TipsQueued", "1");
+        var ana = Api.ClientFor("ana");
+        Assert.Equal(HttpStatusCode.OK, (await ana.GetAsync("/tips")).StatusCode); // her LLM candidates are now cached
 
-        // Ana's request holds the only slot while it waits for her LLM candidates.
-        var held = Api.ClientFor("ana").GetAsync("/tips");
-        await Eventually.TrueAsync(() => Task.FromResult(serving.Calls == 1), "the first request is waiting for Serving");
+        // Ana's next request holds the only slot while its log write waits for a lock held here.
+        await using var blocker = new NpgsqlConnection(Api.ConnectionString);
+        await blocker.OpenAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await new NpgsqlCommand("LOCK TABLE tip_scores IN EXCLUSIVE MODE", blocker, transaction).ExecuteNonQueryAsync();
+        var held = ana.GetAsync("/tips");
+        await Eventually.TrueAsync(async () => await WaitingForTipScoresAsync(Api.ConnectionString) > 0, "the served tip's insert waits");
+
         // Of the next two, one takes the queue place and waits; the other is refused without waiting.
         var bo = Api.ClientFor("bo").GetAsync("/tips");
         var cy = Api.ClientFor("cy").GetAsync("/tips");
@@ -68,10 +72,40 @@ public sealed class EdgeTests : ApiTest
         Assert.False(held.IsCompleted);
         Assert.False(queued.IsCompleted);
 
-        release.SetResult();
+        await transaction.RollbackAsync();
         Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await queued).StatusCode);
-        Assert.Equal(2, (await TipsDb.ScoresAsync(Api.ConnectionString)).Count); // the refused request served nothing
+        Assert.Equal(3, (await TipsDb.ScoresAsync(Api.ConnectionString)).Count); // the refused request served nothing
+    }
+
+    [Fact]
+    public async Task A_request_waiting_for_LLM_candidates_does_not_hold_a_slot()
+    {
+        var release = new TaskCompletionSource();
+        await using var serving = await FakeServing.StartAsync();
+        serving.Always(request => FakeServingReply.After(release.Task, FakeServingReply.Candidates(FakeServing.Sample(request))));
+        Api.WithServing(serving)
+            .With("RateLimits:TipsInFlight", "1")
+            .With("RateLimits:TipsQueued", "0")
+            .With("Recommendations:LlmDeadline", "00:01:00");
+
+        var ana = Api.ClientFor("ana").GetAsync("/tips");
+        await Eventually.TrueAsync(() => Task.FromResult(serving.Calls == 1), "ana waits for her candidates");
+        var bo = Api.ClientFor("bo").GetAsync("/tips");
+        await Eventually.TrueAsync(() => Task.FromResult(serving.Calls == 2 || bo.IsCompleted), "bo got in, or was refused");
+
+        release.SetResult();
+        Assert.Equal(HttpStatusCode.OK, (await bo).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ana).StatusCode);
+    }
+
+    private static async Task<long> WaitingForTipScoresAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var waiting = await new NpgsqlCommand(
+            "SELECT count(*) FROM pg_locks WHERE relation = 'tip_scores'::regclass AND NOT granted", connection).ExecuteScalarAsync();
+        return (long)waiting!;
     }
 
     [Fact]

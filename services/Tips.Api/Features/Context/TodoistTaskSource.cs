@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Tips.Api.Capacity;
 using Tips.Api.Clients.Todoist;
 using Tips.Api.Data;
 using Tips.Api.Features.Integrations;
@@ -22,6 +23,7 @@ internal sealed record SourcedTasks(IReadOnlyList<SnapshotTask> Tasks, TasksOrig
 internal sealed partial class TodoistTaskSource(
     TodoistClient todoist,
     TodoistTokenProtector protector,
+    WorkSlot slot,
     IOptions<TodoistOptions> options,
     TimeProvider time,
     ILogger<TodoistTaskSource> logger)
@@ -63,6 +65,8 @@ internal sealed partial class TodoistTaskSource(
             return Stale(userId, lastGood, "the stored token cannot be decrypted (its Data Protection key is gone)");
         }
 
+        // Waiting on Todoist is not work on this machine: let another request have the slot.
+        slot.GiveBack();
         var outcome = await FetchWithinDeadlineAsync(token, cancellationToken);
         var at = time.GetUtcNow();
         if (outcome.Succeeded)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Tips.Api.Caching;
+using Tips.Api.Capacity;
 using Tips.Api.Data;
 using Tips.Api.Features.Bandit;
 using Tips.Api.Features.Context;
@@ -20,6 +21,7 @@ internal sealed partial class TipsRecommender(
     IDbContextFactory<TipsDbContext> dbs,
     ExpiringCache<string, ScoringState> states,
     TipLog log,
+    WorkSlot slot,
     IRandomSource random,
     IOptions<BanditOptions> banditOptions,
     IOptions<RecommendationOptions> options,
@@ -48,6 +50,8 @@ internal sealed partial class TipsRecommender(
         else if (batch is null)
         {
             metrics.CacheLookup("miss");
+            // Waiting for the LLM is not work on this machine: let another request have the slot.
+            slot.GiveBack();
             batch = await llm.WaitForNewAsync(userId, context.Prompt, cancellationToken);
         }
         else

@@ -1,15 +1,18 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using Tips.Api.Extensions;
 using Tips.ServiceDefaults;
 
-namespace Tips.Api.Extensions;
+namespace Tips.Api.Capacity;
 
 /// <summary>
 /// Bounds how many <c>GET /tips</c> one process works on at once (<c>RateLimits__TipsInFlight</c>) and how many more
 /// may wait for a slot (<c>RateLimits__TipsQueued</c>); beyond that a request is refused at once with 503 and
 /// <c>Retry-After</c>. Without it, a load above capacity queues without bound: every request gets slow, the
 /// connection pool runs dry and memory grows with the queue. Refused requests have served nothing and logged nothing.
+/// A request gives its slot back while it waits for an outside service (<see cref="WorkSlot"/>): the limit bounds
+/// the work on this machine, and a wait for the LLM or Todoist is bounded by its own deadline.
 /// </summary>
 internal sealed partial class LoadShedder : IDisposable
 {
@@ -34,11 +37,21 @@ internal sealed partial class LoadShedder : IDisposable
     {
         var http = context.HttpContext;
         var shedder = http.RequestServices.GetRequiredService<LoadShedder>();
-        using var slot = await shedder._slots.AcquireAsync(1, http.RequestAborted);
-        if (slot.IsAcquired)
+        var lease = await shedder._slots.AcquireAsync(1, http.RequestAborted);
+        if (lease.IsAcquired)
         {
-            return await next(context);
+            var slot = http.RequestServices.GetRequiredService<WorkSlot>();
+            slot.Hold(lease);
+            try
+            {
+                return await next(context);
+            }
+            finally
+            {
+                slot.GiveBack();
+            }
         }
+        lease.Dispose();
 
         shedder._metrics.Shed();
         shedder.LogShed();
@@ -57,4 +70,19 @@ internal sealed partial class LoadShedder : IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "GET /tips refused: all in-flight slots and queue places are taken")]
     private partial void LogShed();
+}
+
+/// <summary>
+/// The load shedder's slot held by this request (scoped). Code about to wait on an outside service calls
+/// <see cref="GiveBack"/> so the wait does not keep another request from working; the request then finishes without
+/// one (what is left is scoring and a shared commit).
+/// </summary>
+internal sealed class WorkSlot
+{
+    private RateLimitLease? _lease;
+
+    public void Hold(RateLimitLease lease) => _lease = lease;
+
+    /// <summary>Lets the next request in; harmless when no slot is held (another endpoint, or already given back).</summary>
+    public void GiveBack() => Interlocked.Exchange(ref _lease, null)?.Dispose();
 }
