@@ -74,7 +74,8 @@ public sealed class BanditModelState
     public long Observations { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary>Postgres <c>xmin</c>: concurrent updates of one model fail instead of losing an update.</summary>
+    /// <summary>Postgres <c>xmin</c>: changes with every update of the row (learning adds to the row in SQL, see
+    /// <c>BanditStore.LearnAsync</c>).</summary>
     public uint Version { get; set; }
 }
 

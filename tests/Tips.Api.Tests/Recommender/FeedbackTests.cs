@@ -116,6 +116,50 @@ public sealed class FeedbackTests : ApiTest
     }
 
     [Fact]
+    public async Task Concurrent_first_feedback_from_many_people_all_reaches_the_global_model()
+    {
+        var people = Enumerable.Range(1, 16).Select(i => $"person-{i}").ToList();
+        var tips = new List<(string Person, Tip Tip)>();
+        foreach (var person in people)
+        {
+            tips.Add((person, await ServeAsync(person)));
+        }
+
+        var responses = await Task.WhenAll(tips.Select(t => PostAsync(Api.ClientFor(t.Person), t.Tip.Id, new { action = "helpful" })));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var models = (await ModelsAsync()).ToDictionary(m => m.ModelKey);
+        Assert.Equal(16, models["global"].Observations);
+        Assert.Equal(16 * 0.5, models["global"].BVector[0], 6); // bias feature is 1
+        Assert.Equal(16, models["global"].AMatrix[0], 6);
+        Assert.All(people, p => Assert.Equal(1, models[$"user:{p}"].Observations));
+    }
+
+    [Fact]
+    public async Task A_stored_model_of_another_feature_layout_starts_again_from_the_new_observation()
+    {
+        var tip = await ServeAsync();
+        await using (var db = TipsDb.Open(Api.ConnectionString))
+        {
+            db.BanditModels.Add(new Tips.Api.Data.BanditModelState
+            {
+                ModelKey = "global", Policy = "old-policy", Dimension = 3, AMatrix = new double[9], BVector = [7, 7, 7],
+                Observations = 40, UpdatedAt = Api.Time.GetUtcNow(),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await PostAsync(Api.ClientFor("ana"), tip.Id, new { action = "dismiss" });
+
+        var global = (await ModelsAsync()).Single(m => m.ModelKey == "global");
+        var d = Tips.Api.Features.Bandit.BanditFeatures.Dimension;
+        Assert.Equal(d, global.Dimension);
+        Assert.Equal(1, global.Observations);
+        Assert.Equal(d * d, global.AMatrix.Length);
+        Assert.Equal(-1.0, global.BVector[0], 6);
+    }
+
+    [Fact]
     public async Task Another_persons_tip_is_404_and_nothing_is_recorded()
     {
         var tip = await ServeAsync("ana");

@@ -7,7 +7,7 @@ namespace Tips.Api.Features.Bandit;
 
 /// <summary>
 /// The reward models in Postgres (<c>bandit_models</c>): one global, one per person. Serving reads both and shrinks
-/// the person's toward the global one; learning updates both in the caller's transaction. The global model's
+/// the person's toward the global one; learning adds to both in the caller's transaction. The global model's
 /// coefficients are kept in the process for <see cref="BanditOptions.GlobalModelCacheFor"/>: everyone's model moves
 /// slowly, and reading and solving its matrix on every request was most of the scoring's database work.
 /// </summary>
@@ -40,44 +40,45 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     }
 
     /// <summary>
-    /// Adds one observation to the person's and the global model. Call inside a transaction: the rows are locked
-    /// (global first, always the same order) so that concurrent feedback never loses an update.
+    /// Adds one observation to the person's and then the global model, each in one statement that adds to the stored
+    /// sums (a missing row, or one of another feature layout, starts from this observation). Call inside a
+    /// transaction, as its last statements: every first feedback in the system updates the global row, so the lock
+    /// an update takes on it is held only until the commit that follows. Concurrent feedback never loses an update,
+    /// and the order (person, then global) is the same for everyone.
     /// </summary>
     public async Task LearnAsync(TipsDbContext db, string userId, double[] x, double reward, CancellationToken cancellationToken)
     {
-        var keys = new[] { GlobalKey, UserKey(userId) };
-        var d = BanditFeatures.Dimension;
+        var observation = new RewardModel(BanditFeatures.Dimension);
+        observation.Add(x, reward);
         var now = time.GetUtcNow();
-        var policy = options.Value.PolicyName;
-        var empty = new double[d * d];
-        var emptyB = new double[d];
-        foreach (var key in keys)
+        foreach (var key in (string[])[UserKey(userId), GlobalKey])
         {
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"""
-                INSERT INTO bandit_models (model_key, policy, dimension, a_matrix, b_vector, observations, updated_at)
-                VALUES ({key}, {policy}, {d}, {empty}, {emptyB}, 0, {now})
-                ON CONFLICT (model_key) DO NOTHING
-                """,
+            await db.Database.ExecuteSqlRawAsync(AddObservationSql,
+                [key, options.Value.PolicyName, BanditFeatures.Dimension, observation.A, observation.B, now],
                 cancellationToken);
         }
-
-        var rows = await db.BanditModels
-            .FromSqlInterpolated($"SELECT *, xmin FROM bandit_models WHERE model_key = ANY({keys}) ORDER BY model_key FOR UPDATE")
-            .ToListAsync(cancellationToken);
-        foreach (var row in rows)
-        {
-            var model = ToModel(row);
-            model.Add(x, reward);
-            row.Dimension = d;
-            row.AMatrix = model.A;
-            row.BVector = model.B;
-            row.Observations = model.Observations;
-            row.Policy = policy;
-            row.UpdatedAt = now;
-        }
-        await db.SaveChangesAsync(cancellationToken);
     }
+
+    private const string SameLayout =
+        "m.dimension = EXCLUDED.dimension AND cardinality(m.a_matrix) = cardinality(EXCLUDED.a_matrix) " +
+        "AND cardinality(m.b_vector) = cardinality(EXCLUDED.b_vector)";
+
+    private const string AddObservationSql =
+        $$"""
+        INSERT INTO bandit_models AS m (model_key, policy, dimension, a_matrix, b_vector, observations, updated_at)
+        VALUES ({0}, {1}, {2}, {3}, {4}, 1, {5})
+        ON CONFLICT (model_key) DO UPDATE SET
+            a_matrix = CASE WHEN {{SameLayout}} THEN ARRAY(
+                SELECT s.stored + s.added FROM unnest(m.a_matrix, EXCLUDED.a_matrix) WITH ORDINALITY AS s(stored, added, i) ORDER BY s.i)
+                ELSE EXCLUDED.a_matrix END,
+            b_vector = CASE WHEN {{SameLayout}} THEN ARRAY(
+                SELECT s.stored + s.added FROM unnest(m.b_vector, EXCLUDED.b_vector) WITH ORDINALITY AS s(stored, added, i) ORDER BY s.i)
+                ELSE EXCLUDED.b_vector END,
+            observations = CASE WHEN {{SameLayout}} THEN m.observations + 1 ELSE 1 END,
+            dimension = EXCLUDED.dimension,
+            policy = EXCLUDED.policy,
+            updated_at = EXCLUDED.updated_at
+        """;
 
     /// <summary>State from a row; a missing row, or one of another feature layout, starts from nothing.</summary>
     private static RewardModel ToModel(BanditModelState? row)

@@ -61,15 +61,13 @@ internal sealed partial class FeedbackRecorder(
             CreatedAt = time.GetUtcNow(),
         });
 
+        await db.SaveChangesAsync(cancellationToken);
         if (earlier.Count == 0)
         {
+            // Last before the commit: learning locks the global model's row, which all feedback shares.
             var logged = JsonSerializer.Deserialize<LoggedFeatures>(tip.Features, LoggedFeatures.Json);
             await bandit.LearnAsync(db, userId, BanditFeatures.FromNamed(logged?.X ?? []), rewardMilli / 1000.0, cancellationToken);
             LogLearned(logger, WireName.Of(action), rewardMilli);
-        }
-        else
-        {
-            await db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
