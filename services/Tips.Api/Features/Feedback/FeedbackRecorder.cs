@@ -78,6 +78,7 @@ internal sealed partial class FeedbackRecorder(
         return new FeedbackResponse(tipId, action, rewardMilli / 1000.0);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bandit learned from first feedback {Action} (reward {RewardMilli}‰)")]
+    // Debug, as every per-request success: tips_feedback_received_total and tips_feedback_reward count them.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bandit learned from first feedback {Action} (reward {RewardMilli}‰)")]
     private static partial void LogLearned(ILogger logger, string action, int rewardMilli);
 }

@@ -148,7 +148,8 @@ internal sealed partial class TipsRecommender(
         return new ScoringState(theta, suppressed);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Served {Served} of {PoolSize} candidates (tasks {TasksOrigin}, LLM candidates {HasLlm})")]
+    // Debug: a line per request is noise at hundreds a second and work on the hot path; tips_recommender_served_total counts them.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Served {Served} of {PoolSize} candidates (tasks {TasksOrigin}, LLM candidates {HasLlm})")]
     private static partial void LogServed(ILogger logger, int served, int poolSize, string tasksOrigin, bool hasLlm);
 }
 
