@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Tips.Api.Data;
 using Tips.Api.Features.Recommendations;
 using Tips.Api.Tests.Support;
@@ -48,7 +50,8 @@ public sealed class TipLogTests : IAsyncLifetime
         await log.StartAsync(CancellationToken.None);
         await ana;
         await cleo;
-        await Assert.ThrowsAsync<DbUpdateException>(() => broken);
+        var violation = await Assert.ThrowsAsync<PostgresException>(() => broken);
+        Assert.Equal(PostgresErrorCodes.CheckViolation, violation.SqlState);
         await log.StopAsync(CancellationToken.None);
 
         var users = await TipsDb.QueryAsync(_connectionString, db => db.TipScores.Select(s => s.UserId).OrderBy(u => u).ToListAsync());
@@ -67,5 +70,70 @@ public sealed class TipLogTests : IAsyncLifetime
 
         Assert.Equal(50, await TipsDb.QueryAsync(_connectionString, db => db.TipScores.CountAsync()));
         Assert.Throws<InvalidOperationException>(() => { _ = log.AppendAsync([Row("late")], CancellationToken.None); });
+    }
+
+    [Fact]
+    public async Task The_copy_writes_every_column_of_the_model()
+    {
+        var mapped = await TipsDb.QueryAsync(_connectionString, db => Task.FromResult(
+            db.Model.FindEntityType(typeof(TipScore))!.GetProperties().Select(p => p.GetColumnName()).Order().ToList()));
+
+        Assert.Equal(mapped, TipLog.Columns.Order().ToList());
+    }
+
+    [Fact]
+    public async Task A_logged_row_reads_back_as_it_was_served()
+    {
+        var full = Row("ana");
+        full.Position = 2;
+        full.TipKind = TipKind.Task;
+        full.TipSource = TipSource.TaskDirect;
+        full.TaskId = "6X7rM8997g3RQmvh";
+        full.PromptVersion = "tips-v3";
+        full.LlmModel = "model-a";
+        full.Explored = true;
+        full.Propensity = 0.4;
+        full.PredictedReward = -0.25;
+        full.CandidateCount = 17;
+        full.Features = """{"bias": 1, "priority": 0.75}""";
+        full.ServedAt = new DateTimeOffset(2026, 3, 2, 11, 30, 15, 123, TimeSpan.FromHours(1));
+        var bare = Row("bob");
+
+        var log = NewLog();
+        await log.StartAsync(CancellationToken.None);
+        await log.AppendAsync([full, bare], CancellationToken.None);
+        await log.StopAsync(CancellationToken.None);
+
+        var stored = await TipsDb.QueryAsync(_connectionString, db => db.TipScores.AsNoTracking().OrderBy(s => s.UserId).ToListAsync());
+        Assert.Equal(2, stored.Count);
+        AssertSame(full, stored[0]);
+        AssertSame(bare, stored[1]);
+        Assert.Null(stored[1].TaskId);
+        Assert.Null(stored[1].PromptVersion);
+        Assert.Null(stored[1].LlmModel);
+    }
+
+    private static void AssertSame(TipScore expected, TipScore actual)
+    {
+        Assert.Equal(expected.Id, actual.Id);
+        Assert.Equal(expected.RequestId, actual.RequestId);
+        Assert.Equal(expected.UserId, actual.UserId);
+        Assert.Equal(expected.ServedAt.UtcDateTime, actual.ServedAt.UtcDateTime);
+        Assert.Equal(expected.Position, actual.Position);
+        Assert.Equal(expected.Content, actual.Content);
+        Assert.Equal(expected.TipKind, actual.TipKind);
+        Assert.Equal(expected.TipSource, actual.TipSource);
+        Assert.Equal(expected.TaskId, actual.TaskId);
+        Assert.Equal(expected.Rationale, actual.Rationale);
+        Assert.Equal(expected.PromptVersion, actual.PromptVersion);
+        Assert.Equal(expected.LlmModel, actual.LlmModel);
+        Assert.Equal(expected.Policy, actual.Policy);
+        Assert.Equal(expected.Epsilon, actual.Epsilon);
+        Assert.Equal(expected.Explored, actual.Explored);
+        Assert.Equal(expected.Propensity, actual.Propensity);
+        Assert.Equal(expected.PredictedReward, actual.PredictedReward);
+        Assert.Equal(expected.CandidateCount, actual.CandidateCount);
+        // jsonb keeps the document, not the text (key order and spacing may change).
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected.Features), JsonNode.Parse(actual.Features)), actual.Features);
     }
 }
