@@ -9,8 +9,8 @@ namespace Tips.Api.Features.Context;
 /// <summary>
 /// The seed's <c>build_context</c>: the person's signals and their ranked, bounded tasks, in their timezone.
 /// It works on a database context of its own, so callers may run it beside other database work. What it reads
-/// (tasks, timezone, signals) is kept per process for <see cref="ContextOptions.CacheFor"/>; the ranking and the
-/// local time are worked out anew on every request.
+/// (tasks, timezone, signals) is kept per process for <see cref="ContextOptions.CacheFor"/>, with the tasks' due dates
+/// already read in the person's zone; the ranking and the local time are worked out anew on every request.
 /// </summary>
 internal sealed class ContextAssembler(
     IServiceScopeFactory scopes,
@@ -22,11 +22,11 @@ internal sealed class ContextAssembler(
     public async Task<AssembledContext> AssembleAsync(string userId, CancellationToken cancellationToken)
     {
         // Tasks just fetched are, for whoever reads them from the cache next, cached ones.
-        var (sourced, zone, signals) = await inputs.GetOrLoadAsync(userId, ReadInputsAsync, cancellationToken,
+        var (sourced, prepared, zone, signals) = await inputs.GetOrLoadAsync(userId, ReadInputsAsync, cancellationToken,
             keep: read => read.Tasks.Origin == TasksOrigin.Fresh ? read with { Tasks = read.Tasks with { Origin = TasksOrigin.Cached } } : read,
             notAfter: read => read.Tasks.RecheckAt);
         var now = time.GetUtcNow();
-        var ranked = TaskRanking.Rank(sourced.Tasks, now, zone, options.Value.MaxTasks);
+        var ranked = TaskRanking.Rank(prepared, now, zone, options.Value.MaxTasks);
         var prompt = new PromptContext(
             TimeZoneInfo.ConvertTime(now, zone),
             zone.Id,
@@ -44,9 +44,9 @@ internal sealed class ContextAssembler(
         var timezone = await db.Users.Where(u => u.Id == userId).Select(u => u.Timezone).FirstOrDefaultAsync(cancellationToken);
         var zone = TimeZones.OrUtc(timezone);
         var signals = await UserSignalsReader.ReadAsync(db, userId, zone, time.GetUtcNow(), cancellationToken);
-        return new ContextInputs(sourced, zone, signals);
+        return new ContextInputs(sourced, TaskRanking.Prepare(sourced.Tasks, zone), zone, signals);
     }
 }
 
 /// <summary>What the assembler reads of a person, before ranking for the moment of the request.</summary>
-internal sealed record ContextInputs(SourcedTasks Tasks, TimeZoneInfo Zone, UserSignals Signals);
+internal sealed record ContextInputs(SourcedTasks Tasks, IReadOnlyList<PreparedTask> Prepared, TimeZoneInfo Zone, UserSignals Signals);

@@ -29,19 +29,19 @@ internal static partial class DueDates
     public static int DueAgeDays(string? due, DateTimeOffset now, TimeZoneInfo zone) =>
         Parse(due, zone) is { } moment ? DueAgeDays(moment, now, zone) : 0;
 
-    public static int DueAgeDays(DueMoment due, DateTimeOffset now, TimeZoneInfo zone)
-    {
-        if (!IsOverdue(due, now, zone))
-        {
-            return 0;
-        }
+    public static int DueAgeDays(DueMoment due, DateTimeOffset now, TimeZoneInfo zone) =>
+        DueAgeDays(due, now, Today(now, zone));
 
-        var days = Today(now, zone).DayNumber - due.LocalDate.DayNumber;
-        return Math.Clamp(days, 0, MaxDueAgeDays);
-    }
+    /// <param name="today">The person's calendar day at <paramref name="now"/> (<see cref="Today"/>).</param>
+    public static int DueAgeDays(DueMoment due, DateTimeOffset now, DateOnly today) =>
+        IsOverdue(due, now, today) ? Math.Clamp(today.DayNumber - due.LocalDate.DayNumber, 0, MaxDueAgeDays) : 0;
 
     public static bool IsOverdue(DueMoment due, DateTimeOffset now, TimeZoneInfo zone) =>
-        due.Instant is { } instant ? instant < now : due.LocalDate < Today(now, zone);
+        IsOverdue(due, now, Today(now, zone));
+
+    /// <param name="today">The person's calendar day at <paramref name="now"/> (<see cref="Today"/>).</param>
+    public static bool IsOverdue(DueMoment due, DateTimeOffset now, DateOnly today) =>
+        due.Instant is { } instant ? instant < now : due.LocalDate < today;
 
     public static DateOnly Today(DateTimeOffset now, TimeZoneInfo zone) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);

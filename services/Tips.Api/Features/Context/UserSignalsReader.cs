@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using Tips.Api.Data;
 using Tips.Contracts;
 
@@ -23,42 +25,47 @@ internal static class UserSignalsReader
     // Bounds the rows read for the preferred hour; far more than anyone's month of feedback.
     private const int MaxDoneRows = 10_000;
 
+    // One round trip for all of it: these are read whenever a person's context is read again (after their feedback,
+    // or when the cache expires), so four statements here were a large share of the context's database work.
+    private const string Sql = """
+        WITH served AS (
+            SELECT id FROM tip_scores WHERE user_id = @user AND served_at >= @since
+        )
+        SELECT
+            (SELECT count(*) FROM served),
+            (SELECT count(DISTINCT f.tip_id) FROM tip_feedback f
+              WHERE f.user_id = @user AND f.action = @done AND f.tip_id IN (SELECT id FROM served)),
+            (SELECT count(DISTINCT f.tip_id) FROM tip_feedback f
+              WHERE f.user_id = @user AND f.action = @dismiss AND f.tip_id IN (SELECT id FROM served)),
+            (SELECT avg(f.dwell_ms::double precision) FROM tip_feedback f
+              WHERE f.user_id = @user AND f.created_at >= @since AND f.dwell_ms IS NOT NULL),
+            ARRAY(SELECT f.created_at FROM tip_feedback f
+              WHERE f.user_id = @user AND f.created_at >= @since AND f.action = @done
+              ORDER BY f.created_at DESC LIMIT @max_done)
+        """;
+
     public static async Task<UserSignals> ReadAsync(
         TipsDbContext db, string userId, TimeZoneInfo zone, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var since = now - Window;
-        var served = db.TipScores.Where(s => s.UserId == userId && s.ServedAt >= since);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(Sql, (NpgsqlConnection)db.Database.GetDbConnection());
+        command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Varchar) { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter("since", NpgsqlDbType.TimestampTz) { Value = (now - Window).UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter("done", NpgsqlDbType.Varchar) { Value = WireName.Of(FeedbackAction.Done) });
+        command.Parameters.Add(new NpgsqlParameter("dismiss", NpgsqlDbType.Varchar) { Value = WireName.Of(FeedbackAction.Dismiss) });
+        command.Parameters.Add(new NpgsqlParameter("max_done", NpgsqlDbType.Integer) { Value = MaxDoneRows });
 
-        var servedCount = await served.CountAsync(cancellationToken);
-        var reacted = servedCount == 0
-            ? []
-            : await db.TipFeedback
-                .Where(f => f.UserId == userId
-                            && (f.Action == FeedbackAction.Done || f.Action == FeedbackAction.Dismiss)
-                            && served.Any(s => s.Id == f.TipId))
-                .GroupBy(f => f.Action)
-                .Select(g => new { Action = g.Key, Tips = g.Select(f => f.TipId).Distinct().Count() })
-                .ToListAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var served = reader.GetInt64(0);
+        var done = reader.GetInt64(1);
+        var dismissed = reader.GetInt64(2);
+        double? meanDwell = reader.IsDBNull(3) ? null : reader.GetDouble(3);
+        var doneAt = reader.GetFieldValue<DateTime[]>(4).Select(t => new DateTimeOffset(t, TimeSpan.Zero));
 
-        var feedback = db.TipFeedback.Where(f => f.UserId == userId && f.CreatedAt >= since);
-        var meanDwell = await feedback.Where(f => f.DwellMs != null).AverageAsync(f => (double?)f.DwellMs, cancellationToken);
-        var doneAt = await feedback
-            .Where(f => f.Action == FeedbackAction.Done)
-            .OrderByDescending(f => f.CreatedAt)
-            .Select(f => f.CreatedAt)
-            .Take(MaxDoneRows)
-            .ToListAsync(cancellationToken);
+        double Rate(long tips) => served == 0 ? 0 : Math.Min(1, (double)tips / served);
 
-        double Rate(FeedbackAction action) => servedCount == 0
-            ? 0
-            : Math.Min(1, (double)(reacted.FirstOrDefault(r => r.Action == action)?.Tips ?? 0) / servedCount);
-
-        return new UserSignals(
-            Rate(FeedbackAction.Done),
-            Rate(FeedbackAction.Dismiss),
-            meanDwell,
-            PreferredHour(doneAt, zone),
-            servedCount);
+        return new UserSignals(Rate(done), Rate(dismissed), meanDwell, PreferredHour(doneAt, zone), (int)served);
     }
 
     /// <summary>The local hour (0..23) with the most of <paramref name="doneAt"/>; ties to the earlier hour.</summary>
