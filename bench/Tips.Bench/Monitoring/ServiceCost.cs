@@ -16,6 +16,7 @@ internal sealed record ServiceCost(
     double? DbOperationsPerRequest,
     double? DbMsPerRequest,
     double? GcPauseMs,
+    double? JitMs,
     double? ServingCpuPercent)
 {
     private const string ServerDuration = "http_server_request_duration_seconds";
@@ -45,6 +46,8 @@ internal sealed record ServiceCost(
             PerRequest(Growth(apiBefore, apiAfter, "db_client_operation_duration_seconds_count"), 1),
             PerRequest(Growth(apiBefore, apiAfter, "db_client_operation_duration_seconds_sum"), 1000),
             Growth(apiBefore, apiAfter, "dotnet_gc_pause_time_seconds_total") * 1000,
+            // Methods still being compiled (tiering up, or code made at run time) are CPU the requests do not get.
+            Growth(apiBefore, apiAfter, "dotnet_jit_compilation_time_seconds_total") * 1000,
             servingCpu / seconds * 100);
     }
 
