@@ -11,6 +11,9 @@ internal sealed class MetricsProbe(Uri url) : IDisposable
     /// <summary>The runtime's GC heap after the last collection (System.Runtime meter, .NET 9+).</summary>
     private const string GcHeap = "dotnet_gc_last_collection_heap_size_bytes";
 
+    /// <summary>Time the runtime spent compiling methods (System.Runtime meter).</summary>
+    private const string JitTime = "dotnet_jit_compilation_time_seconds_total";
+
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
 
     public Uri Url => url;
@@ -30,6 +33,12 @@ internal sealed class MetricsProbe(Uri url) : IDisposable
 
     public static long? GcHeapBytes(MetricsScrape? scrape) =>
         scrape is not null && scrape.Samples.Any(s => s.Name == GcHeap) ? (long)scrape.Sum(GcHeap) : null;
+
+    /// <summary>Milliseconds the service spent compiling between two scrapes; null when either has no number.</summary>
+    public static double? JitMsBetween(MetricsScrape? before, MetricsScrape? after) =>
+        before is not null && after is not null && after.Samples.Any(s => s.Name == JitTime)
+            ? (after.Sum(JitTime) - before.Sum(JitTime)) * 1000
+            : null;
 
     /// <summary>
     /// How much each of the service's own counters (<c>tips_…_total</c>, by labels) grew between two scrapes: where

@@ -18,6 +18,12 @@ internal sealed record BenchOptions
 
     public TimeSpan Warmup { get; init; }
 
+    /// <summary>
+    /// The longest the warm scenario drives unmeasured traffic before its first window, until Tips.Api's JIT has
+    /// settled (<see cref="Scenarios.Windows.TierUpAsync"/>); zero: no such wait.
+    /// </summary>
+    public TimeSpan TierUp { get; init; }
+
     /// <summary>The measured fixed-rate window of the warm scenario.</summary>
     public TimeSpan Duration { get; init; }
 
@@ -76,6 +82,7 @@ internal sealed record BenchOptions
         Clients = 32,
         Rate = 800,
         Warmup = TimeSpan.FromSeconds(10),
+        TierUp = TimeSpan.FromSeconds(180),
         Duration = TimeSpan.FromSeconds(30),
         Saturation = TimeSpan.FromSeconds(20),
         DegradedRate = 20,
@@ -97,6 +104,7 @@ internal sealed record BenchOptions
         Quick = true,
         Users = 300,
         Warmup = TimeSpan.FromSeconds(3),
+        TierUp = TimeSpan.Zero,
         Duration = TimeSpan.FromSeconds(8),
         Saturation = TimeSpan.FromSeconds(5),
         DegradedRate = 10,

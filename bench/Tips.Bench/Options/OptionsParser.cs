@@ -23,6 +23,8 @@ internal static class OptionsParser
           --clients <n>            concurrent clients of saturation, /health/live and pgbench (default 32)
           --rate <rps>             warm fixed rate of GET /tips (default 800)
           --warmup <s>             warm-up before each measured window (default 10; quick 3)
+          --tier-up <s>            before the warm windows, unmeasured traffic at --rate until Tips.Api's JIT has
+                                   settled, for at most this long (default 180; quick 0: none)
           --duration <s>           measured warm fixed-rate window (default 30; quick 8)
           --saturation <s>         closed-loop window of warm and of each baseline (default 20; quick 5)
           --degraded-rate <rps>    fixed rate of cold, todoist-slow, gateway-hanging (default 20; quick 10)
@@ -109,6 +111,10 @@ internal static class OptionsParser
                 case "--warmup":
                     error = Seconds(name, value, 0, 3_600, out var warmup);
                     options = options with { Warmup = warmup };
+                    break;
+                case "--tier-up":
+                    error = Seconds(name, value, 0, 3_600, out var tierUp);
+                    options = options with { TierUp = tierUp };
                     break;
                 case "--duration":
                     error = Seconds(name, value, 1, 3_600, out var duration);

@@ -74,7 +74,7 @@ internal static class MarkdownReport
                     : $"| pgbench | not run | {pgbench.Note} | |");
             }
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"Logging check (warm fixed rate): {warm.Logging.ServedIdsLogged} of {warm.Logging.TipsServed} served tips found in tip_scores; {warm.Logging.RowsWritten} rows written for {warm.Logging.TipsServedWithWarmup} tips served with its warm-up{(warm.Logging.Error is { } error ? $" ({error})" : "")}. Priming {warm.Users} users took {F(warm.PrimeSeconds)} s.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"Logging check (warm fixed rate): {warm.Logging.ServedIdsLogged} of {warm.Logging.TipsServed} served tips found in tip_scores; {warm.Logging.RowsWritten} rows written for {warm.Logging.TipsServedWithWarmup} tips served with its warm-up{(warm.Logging.Error is { } error ? $" ({error})" : "")}. Priming {warm.Users} users took {F(warm.PrimeSeconds)} s.{TierUpSentence(warm.TierUp)}");
             md.AppendLine();
         }
 
@@ -172,4 +172,11 @@ internal static class MarkdownReport
     private static string N(double? value, string format) => value is { } v ? F(v, format) : "n/a";
 
     private static string F(double value, string format = "0") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string TierUpSentence(TierUpResult? tierUp) => tierUp switch
+    {
+        null => " No unmeasured traffic waited for Tips.Api's JIT to settle (--tier-up 0).",
+        { Settled: true } => $" Before the warm windows, {F(tierUp.Seconds)} s of unmeasured traffic at the fixed rate until Tips.Api's JIT settled ({F(tierUp.LastRoundJitMs ?? 0)} ms of compiling in the last 10 s).",
+        _ => $" Tips.Api's JIT had not settled after {F(tierUp.Seconds)} s of unmeasured traffic ({(tierUp.LastRoundJitMs is { } ms ? $"{F(ms)} ms" : "an unknown time")} of compiling in the last 10 s): the warm windows include compiling.",
+    };
 }

@@ -15,8 +15,9 @@ internal sealed record LoggingCheck(long TipsServed, long ServedIdsLogged, long 
 
 internal sealed record Baselines(LatencyStats? Health, PgbenchResult? Pgbench);
 
-internal sealed record WarmResult(int Users, double PrimeSeconds, WindowResult FixedRate, LoggingCheck Logging, WindowResult Saturation,
-    Baselines Baselines);
+/// <param name="TierUp">The unmeasured traffic until the JIT settled; null when the run asked for none.</param>
+internal sealed record WarmResult(int Users, double PrimeSeconds, TierUpResult? TierUp, WindowResult FixedRate, LoggingCheck Logging,
+    WindowResult Saturation, Baselines Baselines);
 
 /// <summary>
 /// Warm: every user primed once (task snapshot and LLM candidates cached), a warm-up, the fixed rate (with the
@@ -28,6 +29,16 @@ internal static class WarmScenario
     {
         var options = context.Options;
         var users = new UserCursor(pool, eachOnce: false);
+
+        TierUpResult? tierUp = null;
+        if (options.TierUp > TimeSpan.Zero)
+        {
+            Progress.Step($"warm: {options.Rate:0} req/s unmeasured until Tips.Api's JIT settles (at most {options.TierUp.TotalSeconds:0} s)");
+            await Windows.SettleAsync(context);
+            tierUp = await Windows.TierUpAsync(context, users, options.Rate, options.TierUp);
+            // That traffic may have outlasted the task snapshots' TTL.
+            await RefreshAsync(context, pool);
+        }
 
         Progress.Step($"warm: fixed rate {options.Rate:0} req/s, {options.Warmup.TotalSeconds:0} s warm-up then {options.Duration.TotalSeconds:0} s measured");
         await Windows.SettleAsync(context);
@@ -55,17 +66,28 @@ internal static class WarmScenario
             context.CancellationToken);
         Progress.Say(pgbench.Ran ? $"{pgbench.Tps:0} tps, latency average {pgbench.LatencyAverageMs:0.00} ms" : pgbench.Note!);
 
-        return new WarmResult(pool.Users.Count, primeSeconds, fixedRate, logging, saturation, new Baselines(health, pgbench));
+        return new WarmResult(pool.Users.Count, primeSeconds, tierUp, fixedRate, logging, saturation, new Baselines(health, pgbench));
     }
 
     /// <summary>
     /// Primes every user again, after the service settled: a window that came before (especially an overloaded one,
     /// which refreshes nothing) may have let the task snapshots go stale (Todoist__SnapshotTtl), and a warm window
-    /// must find them fresh.
+    /// must find them fresh. It first waits until even the newest snapshot is stale, so that priming fetches every
+    /// one again: snapshots fetched before, by traffic at different moments, would otherwise expire (and be
+    /// fetched again all at once) in the middle of the window.
     /// </summary>
     public static async Task RefreshAsync(BenchContext context, UserPool pool)
     {
         await Windows.SettleAsync(context);
+        if (await context.Stack.Database.NewestSnapshotAsync(context.CancellationToken) is { } newest)
+        {
+            var wait = newest + context.SnapshotTtl - TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(1);
+            if (wait > TimeSpan.Zero)
+            {
+                Progress.Say($"waiting {wait.TotalSeconds:0} s until every task snapshot is stale, so that priming fetches them all again");
+                await Task.Delay(wait, context.CancellationToken);
+            }
+        }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await UserSeeder.PrimeAsync(pool, context.Client, UserSeeder.PrimeParallelism, context.CancellationToken);
         Progress.Say($"re-primed {pool.Users.Count} users in {clock.Elapsed.TotalSeconds:0.0} s (snapshots fresh again)");

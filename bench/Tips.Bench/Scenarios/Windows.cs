@@ -8,6 +8,12 @@ namespace Tips.Bench.Scenarios;
 /// <summary>A fixed-rate window's result, with its measured traffic and how many tips the warm-up before it served.</summary>
 internal sealed record FixedRateRun(WindowResult Result, TipsTraffic Measured, long WarmupTipsServed);
 
+/// <summary>How the unmeasured traffic before the warm windows went.</summary>
+/// <param name="Seconds">How long it ran.</param>
+/// <param name="LastRoundJitMs">Tips.Api's compile time in its last round; null when its metrics had no number.</param>
+/// <param name="Settled">Whether the JIT settled before the limit.</param>
+internal sealed record TierUpResult(double Seconds, double? LastRoundJitMs, bool Settled);
+
 /// <summary>Runs measured windows of <c>GET /tips</c> traffic, open-loop (fixed rate) or closed-loop (saturation).</summary>
 internal static class Windows
 {
@@ -48,6 +54,37 @@ internal static class Windows
         return scrape is not null && scrape.Samples.Any(s => s.Name == "http_server_active_requests")
             ? scrape.Sum("http_server_active_requests")
             : null;
+    }
+
+    private static readonly TimeSpan TierUpRound = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Drives unmeasured traffic at <paramref name="rate"/> in rounds of 10 s until Tips.Api's JIT has settled (a round
+    /// in which it compiled for under 2 % of the round), or <paramref name="limit"/> has passed. A fresh process
+    /// compiles its hot methods again at higher tiers for a minute or more under load; a window measured then measures
+    /// the compiler as much as the service, not the steady state a long-running replica serves in.
+    /// </summary>
+    public static async Task<TierUpResult> TierUpAsync(BenchContext context, UserCursor users, double rate, TimeSpan limit)
+    {
+        var settledBelowMs = 0.02 * TierUpRound.TotalMilliseconds;
+        var clock = Stopwatch.StartNew();
+        double? jitMs = null;
+        while (clock.Elapsed < limit)
+        {
+            var before = await context.ApiMetrics.ScrapeAsync(context.CancellationToken);
+            var traffic = new TipsTraffic(context.Client, users, context.Options.FeedbackShare, keepServedIds: false);
+            await OpenLoop.RunAsync(rate, TierUpRound, due => traffic.SendAsync(due, context.CancellationToken), _ => traffic.NotSent(),
+                MaxInFlight, Stopwatch.GetTimestamp(), context.CancellationToken);
+            var after = await context.ApiMetrics.ScrapeAsync(context.CancellationToken);
+            context.Stack.EnsureServicesRunning();
+            jitMs = MetricsProbe.JitMsBetween(before, after);
+            Progress.Say($"tier-up: {clock.Elapsed.TotalSeconds:0} s, Tips.Api compiled for {(jitMs is { } ms ? $"{ms:0} ms" : "an unknown time")} in the last {TierUpRound.TotalSeconds:0} s");
+            if (jitMs is null || jitMs < settledBelowMs)
+            {
+                return new TierUpResult(clock.Elapsed.TotalSeconds, jitMs, jitMs is not null);
+            }
+        }
+        return new TierUpResult(clock.Elapsed.TotalSeconds, jitMs, false);
     }
 
     /// <summary>

@@ -112,6 +112,15 @@ internal sealed class BenchDatabase
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>When the most recently fetched task snapshot was fetched; null when there is none.</summary>
+    public async Task<DateTimeOffset?> NewestSnapshotAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT max(fetched_at) FROM task_snapshots", connection);
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime newest ? new DateTimeOffset(newest, TimeSpan.Zero) : null;
+    }
+
     /// <summary>How many of <paramref name="ids"/> (tip ids as served) have their <c>tip_scores</c> row.</summary>
     public async Task<long> CountLoggedAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
     {
