@@ -77,7 +77,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Full(string servicesRoot, string resultsDirectory) => new()
     {
-        Scenarios = [Scenario.Warm, Scenario.Soak, Scenario.Cold, Scenario.TodoistSlow, Scenario.GatewayHanging],
+        Scenarios = [Scenario.Warm, Scenario.Cold, Scenario.TodoistSlow, Scenario.GatewayHanging, Scenario.Soak],
         Users = 2000,
         Clients = 32,
         Rate = 800,

@@ -6,9 +6,6 @@ internal enum Scenario
     /// <summary>Every user primed (task snapshot and LLM candidates cached); fixed rate, then saturation, then the baselines.</summary>
     Warm,
 
-    /// <summary>The warm fixed rate for a long time, sampling each service's memory.</summary>
-    Soak,
-
     /// <summary>Every request for a user with no cached candidates; the gateway answers after the cold latency.</summary>
     Cold,
 
@@ -17,6 +14,12 @@ internal enum Scenario
 
     /// <summary>The gateway accepts and never answers; users with no cached candidates.</summary>
     GatewayHanging,
+
+    /// <summary>
+    /// The warm fixed rate for a long time, sampling each service's memory. Last: it leaves the most behind (snapshots
+    /// due again, the load generator's heap full of samples), which would spill into a scenario after it.
+    /// </summary>
+    Soak,
 }
 
 internal static class ScenarioNames
