@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Tips.Api.Data;
 using Tips.Contracts;
 using Tips.Migrations;
 using Tips.TestSupport;
@@ -74,34 +75,27 @@ public static class TipLog
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
 
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY tip_scores (id, request_id, user_id, served_at, position, content, tip_kind, tip_source, rationale, prompt_version, " +
-            "llm_model, policy, epsilon, explored, propensity, predicted_reward, candidate_count, features) FROM STDIN (FORMAT BINARY)"))
+        await Features.Recommendations.TipLog.CopyAsync(connection, tips.Select(t => new TipScore
         {
-            foreach (var t in tips)
-            {
-                await copy.StartRowAsync();
-                await copy.WriteAsync(t.Id, NpgsqlDbType.Uuid);
-                await copy.WriteAsync(t.RequestId, NpgsqlDbType.Uuid);
-                await copy.WriteAsync(t.UserId, NpgsqlDbType.Varchar);
-                await copy.WriteAsync(t.ServedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                await copy.WriteAsync(t.Position, NpgsqlDbType.Smallint);
-                await copy.WriteAsync("A tip", NpgsqlDbType.Text);
-                await copy.WriteAsync(WireName.Of(t.Kind), NpgsqlDbType.Varchar);
-                await copy.WriteAsync(WireName.Of(t.Source), NpgsqlDbType.Varchar);
-                await copy.WriteAsync("because", NpgsqlDbType.Text);
-                await WriteNullableAsync(copy, t.PromptVersion);
-                await WriteNullableAsync(copy, t.LlmModel);
-                await copy.WriteAsync(t.Policy, NpgsqlDbType.Varchar);
-                await copy.WriteAsync(t.Epsilon, NpgsqlDbType.Double);
-                await copy.WriteAsync(t.Explored, NpgsqlDbType.Boolean);
-                await copy.WriteAsync(t.Propensity, NpgsqlDbType.Double);
-                await copy.WriteAsync(t.PredictedReward, NpgsqlDbType.Double);
-                await copy.WriteAsync(t.CandidateCount, NpgsqlDbType.Integer);
-                await copy.WriteAsync(t.Features, NpgsqlDbType.Jsonb);
-            }
-            await copy.CompleteAsync();
-        }
+            Id = t.Id,
+            RequestId = t.RequestId,
+            UserId = t.UserId,
+            ServedAt = t.ServedAt,
+            Position = t.Position,
+            Content = "A tip",
+            TipKind = t.Kind,
+            TipSource = t.Source,
+            Rationale = "because",
+            PromptVersion = t.PromptVersion,
+            LlmModel = t.LlmModel,
+            Policy = t.Policy,
+            Epsilon = t.Epsilon,
+            Explored = t.Explored,
+            Propensity = t.Propensity,
+            PredictedReward = t.PredictedReward,
+            CandidateCount = t.CandidateCount,
+            Features = t.Features,
+        }));
 
         await using (var copy = await connection.BeginBinaryImportAsync(
             "COPY tip_feedback (tip_id, user_id, action, dwell_ms, reward_milli, created_at) FROM STDIN (FORMAT BINARY)"))
@@ -208,17 +202,5 @@ public static class TipLog
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value)
-    {
-        if (value is null)
-        {
-            await copy.WriteNullAsync();
-        }
-        else
-        {
-            await copy.WriteAsync(value, NpgsqlDbType.Varchar);
-        }
     }
 }

@@ -111,7 +111,12 @@ internal sealed partial class TipLog(IDbContextFactory<TipsDbContext> dbs, ILogg
         // No cancellation: accepted tips are written even while the app shuts down.
         await using var db = await dbs.CreateDbContextAsync();
         await db.Database.OpenConnectionAsync();
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await CopyAsync((NpgsqlConnection)db.Database.GetDbConnection(), rows);
+    }
+
+    /// <summary>Writes <paramref name="rows"/> to <c>tip_scores</c> in one binary <c>COPY</c> on an open connection.</summary>
+    internal static async Task CopyAsync(NpgsqlConnection connection, IEnumerable<TipScore> rows)
+    {
         // COPY is one statement, so it commits all the rows or none; disposing without Complete rolls it back.
         await using var import = await connection.BeginBinaryImportAsync(CopyCommand);
         foreach (var row in rows)
