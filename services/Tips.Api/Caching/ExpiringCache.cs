@@ -12,8 +12,11 @@ internal sealed class ExpiringCache<TKey, TValue>(TimeSpan lifetime, TimeProvide
 {
     private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
 
-    // Bumped by every Forget: a value loaded while something was forgotten may predate that change, so it is not kept.
-    private long _forgets;
+    // Bumped by every Forget of a key in the stripe: a value loaded while its key was forgotten may predate that change,
+    // so it is not kept. Striped, not one counter, so that one person's feedback does not discard everyone's reads
+    // under way; two keys share a stripe rarely, and then a read is only thrown away, never kept wrongly.
+    private readonly long[] _forgets = new long[ForgetStripes];
+    private const int ForgetStripes = 1024;
 
     public bool Enabled => lifetime > TimeSpan.Zero;
 
@@ -61,7 +64,7 @@ internal sealed class ExpiringCache<TKey, TValue>(TimeSpan lifetime, TimeProvide
 
     public void Forget(TKey key)
     {
-        Interlocked.Increment(ref _forgets);
+        Interlocked.Increment(ref ForgetsOf(key));
         _entries.TryRemove(key, out _);
     }
 
@@ -79,14 +82,16 @@ internal sealed class ExpiringCache<TKey, TValue>(TimeSpan lifetime, TimeProvide
         {
             return cached;
         }
-        var forgets = Interlocked.Read(ref _forgets);
+        var forgets = Interlocked.Read(ref ForgetsOf(key));
         var value = await load(key, cancellationToken);
-        if (Interlocked.Read(ref _forgets) == forgets)
+        if (Interlocked.Read(ref ForgetsOf(key)) == forgets)
         {
             Set(key, keep is null ? value : keep(value), notAfter?.Invoke(value));
         }
         return value;
     }
+
+    private ref long ForgetsOf(TKey key) => ref _forgets[(key.GetHashCode() & int.MaxValue) % ForgetStripes];
 
     private void Trim()
     {

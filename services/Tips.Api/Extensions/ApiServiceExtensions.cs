@@ -146,8 +146,7 @@ internal static class ApiServiceExtensions
             .Validate(o => o.MaxTasks is >= 1 and <= 200, ContextOptions.MaxTasksMessage)
             .Validate(o => o.CacheFor >= TimeSpan.Zero && o.CacheFor <= TimeSpan.FromMinutes(10), ContextOptions.CacheForMessage)
             .ValidateOnStart();
-        services.AddSingleton(sp => new ExpiringCache<string, ContextInputs>(
-            sp.GetRequiredService<IOptions<ContextOptions>>().Value.CacheFor, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ContextCache>();
         services.AddScoped<TodoistTaskSource>();
         services.AddScoped<IContextAssembler, ContextAssembler>();
     }

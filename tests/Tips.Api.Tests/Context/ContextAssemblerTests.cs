@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Tips.Api.Features.Context;
 using Tips.Api.Tests.Integrations;
@@ -207,6 +208,31 @@ public sealed class ContextAssemblerTests : TodoistApiTest
         Assert.Equal(Api.Time.GetUtcNow(), context.Prompt.LocalTime);
         Assert.Equal(TimeSpan.Zero, context.Prompt.LocalTime.Offset);
         Assert.Empty(Todoist.Requests);
+    }
+
+    [Fact]
+    public async Task Feedback_refreshes_the_signals_at_once_but_not_the_tasks_and_a_new_token_refreshes_both()
+    {
+        await ConnectWithTasksAsync("Europe/Madrid", FakeTodoistData.Task("t-a", "Task A"));
+        var served = await Api.ClientFor("ana").GetFromJsonAsync<TipsResponse>("/tips", TipsJson.Options);
+        var before = await AssembleAsync("ana");
+        // Changed behind the cache's back: only a read of the snapshot would see it.
+        await ExecuteAsync("UPDATE task_snapshots SET tasks = '[]' WHERE user_id = $1", "ana");
+
+        (await Api.ClientFor("ana").PostAsJsonAsync($"/tips/{served!.Tips[0].Id}/feedback", new { action = "done" }))
+            .EnsureSuccessStatusCode();
+        var afterFeedback = await AssembleAsync("ana");
+
+        Assert.Equal(0, before.Prompt.Signals.CompletionRate30d);
+        Assert.Equal(1, afterFeedback.Prompt.Signals.CompletionRate30d);
+        Assert.Equal(["t-a"], afterFeedback.Prompt.Tasks.Select(t => t.Id));
+
+        Todoist.Account(Token).Tasks.Clear();
+        (await ConnectAsync("ana", Token)).EnsureSuccessStatusCode();
+        var afterToken = await AssembleAsync("ana");
+
+        Assert.Empty(afterToken.Prompt.Tasks);
+        Assert.Equal(TasksOrigin.Fresh, afterToken.Origin);
     }
 
     /// <summary>Compares prompt tasks by value, labels included (records compare lists by reference).</summary>

@@ -57,6 +57,22 @@ public sealed class ExpiringCacheTests
     }
 
     [Fact]
+    public async Task A_value_read_while_another_key_was_forgotten_is_kept()
+    {
+        // Whole-number keys: their hash codes are themselves, so these two never share a stripe of forgets.
+        var cache = new ExpiringCache<int, int>(TimeSpan.FromSeconds(10), _clock);
+        var reading = new TaskCompletionSource<int>();
+
+        var load = cache.GetOrLoadAsync(1, (_, _) => reading.Task, CancellationToken.None);
+        cache.Forget(2); // someone else's feedback says nothing about what was read for person 1
+        reading.SetResult(7);
+
+        Assert.Equal(7, await load);
+        Assert.True(cache.TryGet(1, out var kept));
+        Assert.Equal(7, kept);
+    }
+
+    [Fact]
     public async Task What_later_readers_see_can_differ_from_what_the_reader_got()
     {
         var cache = new ExpiringCache<string, string>(TimeSpan.FromSeconds(10), _clock);

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Tips.Api.Caching;
 using Tips.Api.Data;
 using Tips.Contracts;
 
@@ -9,22 +8,24 @@ namespace Tips.Api.Features.Context;
 /// <summary>
 /// The seed's <c>build_context</c>: the person's signals and their ranked, bounded tasks, in their timezone.
 /// It works on a database context of its own, so callers may run it beside other database work. What it reads
-/// (tasks, timezone, signals) is kept per process for <see cref="ContextOptions.CacheFor"/>, with the tasks' due dates
-/// already read in the person's zone; the ranking and the local time are worked out anew on every request.
+/// (tasks, timezone, signals) is kept per process for <see cref="ContextOptions.CacheFor"/> (<see cref="ContextCache"/>),
+/// with the tasks' due dates already read in the person's zone; the ranking and the local time are worked out anew on
+/// every request.
 /// </summary>
 internal sealed class ContextAssembler(
     IServiceScopeFactory scopes,
     TodoistTaskSource tasks,
-    ExpiringCache<string, ContextInputs> inputs,
+    ContextCache cache,
     IOptions<ContextOptions> options,
     TimeProvider time) : IContextAssembler
 {
     public async Task<AssembledContext> AssembleAsync(string userId, CancellationToken cancellationToken)
     {
         // Tasks just fetched are, for whoever reads them from the cache next, cached ones.
-        var (sourced, prepared, zone, signals) = await inputs.GetOrLoadAsync(userId, ReadInputsAsync, cancellationToken,
+        var (sourced, prepared, zone) = await cache.Inputs.GetOrLoadAsync(userId, ReadInputsAsync, cancellationToken,
             keep: read => read.Tasks.Origin == TasksOrigin.Fresh ? read with { Tasks = read.Tasks with { Origin = TasksOrigin.Cached } } : read,
             notAfter: read => read.Tasks.RecheckAt);
+        var signals = await cache.Signals.GetOrLoadAsync(userId, (id, ct) => ReadSignalsAsync(id, zone, ct), cancellationToken);
         var now = time.GetUtcNow();
         var ranked = TaskRanking.Rank(prepared, now, zone, options.Value.MaxTasks);
         var prompt = new PromptContext(
@@ -43,10 +44,16 @@ internal sealed class ContextAssembler(
         var sourced = await tasks.GetAsync(db, userId, cancellationToken);
         var timezone = await db.Users.Where(u => u.Id == userId).Select(u => u.Timezone).FirstOrDefaultAsync(cancellationToken);
         var zone = TimeZones.OrUtc(timezone);
-        var signals = await UserSignalsReader.ReadAsync(db, userId, zone, time.GetUtcNow(), cancellationToken);
-        return new ContextInputs(sourced, TaskRanking.Prepare(sourced.Tasks, zone), zone, signals);
+        return new ContextInputs(sourced, TaskRanking.Prepare(sourced.Tasks, zone), zone);
+    }
+
+    private async Task<UserSignals> ReadSignalsAsync(string userId, TimeZoneInfo zone, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TipsDbContext>();
+        return await UserSignalsReader.ReadAsync(db, userId, zone, time.GetUtcNow(), cancellationToken);
     }
 }
 
-/// <summary>What the assembler reads of a person, before ranking for the moment of the request.</summary>
-internal sealed record ContextInputs(SourcedTasks Tasks, IReadOnlyList<PreparedTask> Prepared, TimeZoneInfo Zone, UserSignals Signals);
+/// <summary>What the assembler reads of a person's tasks and timezone, before ranking for the moment of the request.</summary>
+internal sealed record ContextInputs(SourcedTasks Tasks, IReadOnlyList<PreparedTask> Prepared, TimeZoneInfo Zone);

@@ -14,6 +14,6 @@ internal sealed class ContextOptions
 
     /// <summary>How long a replica keeps what it read of a person (their tasks, timezone and signals) before reading
     /// it again; never past the snapshot's TTL or a Todoist back-off, so tasks are no staler than the snapshot allows.
-    /// 0 reads it on every request. Feedback, connecting or removing a token here drop it at once.</summary>
+    /// 0 reads it on every request. Feedback here drops the signals at once; connecting or removing a token, all of it.</summary>
     public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -19,7 +19,7 @@ internal sealed partial class FeedbackRecorder(
     TipsDbContext db,
     BanditStore bandit,
     ExpiringCache<string, ScoringState> states,
-    ExpiringCache<string, ContextInputs> contextInputs,
+    ContextCache contexts,
     TimeProvider time,
     TipsApiMetrics metrics,
     ILogger<FeedbackRecorder> logger)
@@ -73,7 +73,7 @@ internal sealed partial class FeedbackRecorder(
         await transaction.CommitAsync(cancellationToken);
         // The person's next tips here reflect it at once: what they put away, what their model learned, their signals.
         states.Forget(userId);
-        contextInputs.Forget(userId);
+        contexts.ForgetSignals(userId);
         metrics.Feedback(action, "recorded", rewardMilli);
         return new FeedbackResponse(tipId, action, rewardMilli / 1000.0);
     }

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Tips.Api.Caching;
 using Tips.Api.Clients.Todoist;
 using Tips.Api.Data;
 using Tips.Api.Features.Context;
@@ -28,7 +27,7 @@ internal sealed partial class TodoistConnections(
     TipsDbContext db,
     TodoistClient todoist,
     TodoistTokenProtector protector,
-    ExpiringCache<string, ContextInputs> contextInputs,
+    ContextCache contexts,
     TimeProvider time,
     ILogger<TodoistConnections> logger)
 {
@@ -88,7 +87,7 @@ internal sealed partial class TodoistConnections(
         // A new token may belong to another Todoist account: the old snapshot is not this token's tasks.
         await db.TaskSnapshots.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        contextInputs.Forget(userId);
+        contexts.Forget(userId);
 
         LogConnected(logger, userId, WireName.Of(status));
         return new ConnectResult(existed ? ConnectOutcome.Replaced : ConnectOutcome.Created,
@@ -102,7 +101,7 @@ internal sealed partial class TodoistConnections(
         await db.TaskSnapshots.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         var removed = await db.TodoistIntegrations.Where(i => i.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        contextInputs.Forget(userId);
+        contexts.Forget(userId);
         if (removed > 0)
         {
             LogDisconnected(logger, userId);
