@@ -75,7 +75,7 @@ public sealed class BanditModelState
     public DateTimeOffset UpdatedAt { get; set; }
 
     /// <summary>Postgres <c>xmin</c>: changes with every update of the row (learning adds to the row in SQL, see
-    /// <c>BanditStore.LearnAsync</c>).</summary>
+    /// <c>BanditStore.Learn</c>).</summary>
     public uint Version { get; set; }
 }
 

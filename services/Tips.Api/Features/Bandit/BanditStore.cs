@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Tips.Api.Caching;
 using Tips.Api.Data;
 
@@ -40,22 +41,31 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     }
 
     /// <summary>
-    /// Adds one observation to the person's and then the global model, each in one statement that adds to the stored
-    /// sums (a missing row, or one of another feature layout, starts from this observation). Call inside a
+    /// The statements that add one observation to the person's and then the global model, each adding to the stored
+    /// sums (a missing row, or one of another feature layout, starts from this observation). Run them inside a
     /// transaction, as its last statements: every first feedback in the system updates the global row, so the lock
     /// an update takes on it is held only until the commit that follows. Concurrent feedback never loses an update,
     /// and the order (person, then global) is the same for everyone.
     /// </summary>
-    public async Task LearnAsync(TipsDbContext db, string userId, double[] x, double reward, CancellationToken cancellationToken)
+    public IEnumerable<NpgsqlBatchCommand> Learn(string userId, double[] x, double reward)
     {
         var observation = new RewardModel(BanditFeatures.Dimension);
         observation.Add(x, reward);
         var now = time.GetUtcNow();
         foreach (var key in (string[])[UserKey(userId), GlobalKey])
         {
-            await db.Database.ExecuteSqlRawAsync(AddObservationSql,
-                [key, options.Value.PolicyName, BanditFeatures.Dimension, observation.A, observation.B, now],
-                cancellationToken);
+            yield return new NpgsqlBatchCommand(AddObservationSql)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<string> { TypedValue = key },
+                    new NpgsqlParameter<string> { TypedValue = options.Value.PolicyName },
+                    new NpgsqlParameter<int> { TypedValue = BanditFeatures.Dimension },
+                    new NpgsqlParameter<double[]> { TypedValue = observation.A },
+                    new NpgsqlParameter<double[]> { TypedValue = observation.B },
+                    new NpgsqlParameter<DateTimeOffset> { TypedValue = now },
+                },
+            };
         }
     }
 
@@ -66,7 +76,7 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     private const string AddObservationSql =
         $$"""
         INSERT INTO bandit_models AS m (model_key, policy, dimension, a_matrix, b_vector, observations, updated_at)
-        VALUES ({0}, {1}, {2}, {3}, {4}, 1, {5})
+        VALUES ($1, $2, $3, $4, $5, 1, $6)
         ON CONFLICT (model_key) DO UPDATE SET
             a_matrix = CASE WHEN {{SameLayout}} THEN ARRAY(
                 SELECT s.stored + s.added FROM unnest(m.a_matrix, EXCLUDED.a_matrix) WITH ORDINALITY AS s(stored, added, i) ORDER BY s.i)
