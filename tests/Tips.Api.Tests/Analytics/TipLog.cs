@@ -16,6 +16,8 @@ public sealed record ServedTip
     public string UserId { get; init; } = "ana";
     public required DateTimeOffset ServedAt { get; init; }
     public short Position { get; init; }
+    public string Content { get; init; } = "A tip";
+    public string? TaskId { get; init; }
     public TipKind Kind { get; init; } = TipKind.Task;
     public TipSource Source { get; init; } = TipSource.TaskDirect;
     public string? PromptVersion { get; init; }
@@ -82,8 +84,9 @@ public static class TipLog
             UserId = t.UserId,
             ServedAt = t.ServedAt,
             Position = t.Position,
-            Content = "A tip",
+            Content = t.Content,
             TipKind = t.Kind,
+            TaskId = t.TaskId,
             TipSource = t.Source,
             Rationale = "because",
             PromptVersion = t.PromptVersion,

@@ -37,6 +37,19 @@ public sealed class CachedStateTests : ApiTest
     }
 
     [Fact]
+    public async Task A_persons_own_feedback_shapes_their_next_predictions_while_the_global_model_is_cached()
+    {
+        await TipsAsync("bob"); // the global model (untaught) is now cached
+        await TeachGlobalModelAsync(); // ana's feedback teaches ana's model and the global one
+
+        var anasNext = (await TipsAsync("ana"))[0];
+        var bobsNext = (await TipsAsync("bob"))[0];
+
+        Assert.NotEqual(0, await PredictedAsync(anasNext.Id));
+        Assert.Equal(0, await PredictedAsync(bobsNext.Id));
+    }
+
+    [Fact]
     public async Task Others_see_what_the_global_model_learned_once_its_cached_copy_expires()
     {
         var before = (await TipsAsync("bob"))[0];

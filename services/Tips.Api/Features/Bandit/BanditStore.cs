@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Tips.Api.Caching;
@@ -20,24 +19,62 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
 
     public static string UserKey(string userId) => $"user:{userId}";
 
-    /// <summary>The person's coefficients θ, shrunk toward the global model's.</summary>
-    public async Task<double[]> CoefficientsAsync(TipsDbContext db, string userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The statement that reads the person's model row, and the global one unless its coefficients are cached, for a
+    /// caller to run in a batch with others; <see cref="CoefficientsAsync"/> then reads its result.
+    /// </summary>
+    public ModelsRead ReadModels(string userId)
     {
-        var userKey = UserKey(userId);
-        var o = options.Value;
         var haveGlobal = _global.TryGet(GlobalKey, out var globalTheta);
-        var models = haveGlobal
-            ? db.BanditModels.Where(m => m.ModelKey == userKey)
-            : db.BanditModels.Where(m => m.ModelKey == GlobalKey || m.ModelKey == userKey);
-        var rows = await models.AsNoTracking().ToListAsync(cancellationToken);
-        if (!haveGlobal)
+        var command = new NpgsqlBatchCommand(
+            "SELECT model_key, dimension, a_matrix, b_vector, observations FROM bandit_models " +
+            "WHERE model_key = $1 OR (NOT $2 AND model_key = $3)")
         {
-            globalTheta = ToModel(rows.FirstOrDefault(r => r.ModelKey == GlobalKey)).Solve(o.RidgeLambda);
-            _global.Set(GlobalKey, globalTheta);
+            Parameters =
+            {
+                new NpgsqlParameter<string> { TypedValue = UserKey(userId) },
+                new NpgsqlParameter<bool> { TypedValue = haveGlobal },
+                new NpgsqlParameter<string> { TypedValue = GlobalKey },
+            },
+        };
+        return new ModelsRead(command, haveGlobal ? globalTheta : null);
+    }
+
+    /// <summary>The person's coefficients θ, shrunk toward the global model's, from the result of
+    /// <paramref name="read"/>'s statement, where <paramref name="reader"/> stands.</summary>
+    public async Task<double[]> CoefficientsAsync(ModelsRead read, NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        BanditModelState? user = null, global = null;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new BanditModelState
+            {
+                ModelKey = reader.GetString(0),
+                Policy = "",
+                Dimension = reader.GetInt32(1),
+                AMatrix = reader.GetFieldValue<double[]>(2),
+                BVector = reader.GetFieldValue<double[]>(3),
+                Observations = reader.GetInt64(4),
+            };
+            if (row.ModelKey == GlobalKey)
+            {
+                global = row;
+            }
+            else
+            {
+                user = row;
+            }
         }
 
-        var user = ToModel(rows.FirstOrDefault(r => r.ModelKey == userKey));
-        return user.Observations == 0 ? globalTheta : user.Solve(o.Shrinkage, globalTheta);
+        var o = options.Value;
+        var globalTheta = read.CachedGlobal;
+        if (globalTheta is null)
+        {
+            globalTheta = ToModel(global).Solve(o.RidgeLambda);
+            _global.Set(GlobalKey, globalTheta);
+        }
+        var model = ToModel(user);
+        return model.Observations == 0 ? globalTheta : model.Solve(o.Shrinkage, globalTheta);
     }
 
     /// <summary>
@@ -99,3 +136,6 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
             : new RewardModel(d, [.. row.AMatrix], [.. row.BVector], row.Observations);
     }
 }
+
+/// <summary>The models statement of one request, with the global coefficients that were cached when it was made.</summary>
+internal sealed record ModelsRead(NpgsqlBatchCommand Command, double[]? CachedGlobal);

@@ -1,5 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Tips.Api.Data;
+using Npgsql;
 using Tips.Contracts;
 
 namespace Tips.Api.Features.Recommendations;
@@ -16,39 +15,52 @@ internal sealed class Suppression(HashSet<string> taskIds, HashSet<string> conte
     public bool Hides(TipCandidate candidate) =>
         (candidate.TaskId is { } id && taskIds.Contains(id)) || contents.Contains(candidate.Content.Trim());
 
-    public static async Task<Suppression> ReadAsync(
-        TipsDbContext db, string userId, DateTimeOffset now, RecommendationOptions options, CancellationToken cancellationToken)
+    /// <summary>The statement that reads what the person acted on lately (done, dismissed or snoozed tips), for a
+    /// caller to run in a batch with others; null when nothing is ever suppressed.</summary>
+    public static NpgsqlBatchCommand? RecentCommand(string userId, DateTimeOffset now, RecommendationOptions options)
     {
         var longest = options.SuppressAfterFeedback > options.SnoozeFor ? options.SuppressAfterFeedback : options.SnoozeFor;
         if (longest <= TimeSpan.Zero)
         {
-            return None;
+            return null;
         }
+        return new NpgsqlBatchCommand(
+            """
+            SELECT f.action, f.created_at, s.task_id, s.content
+            FROM tip_feedback f JOIN tip_scores s ON s.id = f.tip_id
+            WHERE f.user_id = $1 AND f.created_at >= $2 AND f.action IN ($3, $4, $5)
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string> { TypedValue = userId },
+                new NpgsqlParameter<DateTimeOffset> { TypedValue = (now - longest).ToUniversalTime() },
+                new NpgsqlParameter<string> { TypedValue = WireName.Of(FeedbackAction.Done) },
+                new NpgsqlParameter<string> { TypedValue = WireName.Of(FeedbackAction.Dismiss) },
+                new NpgsqlParameter<string> { TypedValue = WireName.Of(FeedbackAction.Snooze) },
+            },
+        };
+    }
 
-        var since = now - longest;
-        var recent = await (
-                from f in db.TipFeedback
-                join s in db.TipScores on f.TipId equals s.Id
-                where f.UserId == userId && f.CreatedAt >= since &&
-                      (f.Action == FeedbackAction.Done || f.Action == FeedbackAction.Dismiss || f.Action == FeedbackAction.Snooze)
-                select new { f.Action, f.CreatedAt, s.TaskId, s.Content })
-            .AsNoTracking()
-            .ToListAsync(cancellationToken);
-
+    /// <summary>What to hide, from the result of <see cref="RecentCommand"/>, where <paramref name="reader"/> stands.</summary>
+    public static async Task<Suppression> ReadAsync(
+        NpgsqlDataReader reader, DateTimeOffset now, RecommendationOptions options, CancellationToken cancellationToken)
+    {
         var taskIds = new HashSet<string>(StringComparer.Ordinal);
         var contents = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var r in recent)
+        while (await reader.ReadAsync(cancellationToken))
         {
-            var window = r.Action == FeedbackAction.Snooze ? options.SnoozeFor : options.SuppressAfterFeedback;
-            if (now - r.CreatedAt > window)
+            var action = WireName.Parse<FeedbackAction>(reader.GetString(0));
+            var window = action == FeedbackAction.Snooze ? options.SnoozeFor : options.SuppressAfterFeedback;
+            if (now - reader.GetFieldValue<DateTimeOffset>(1) > window)
             {
                 continue;
             }
-            if (r.TaskId is not null)
+            if (!reader.IsDBNull(2))
             {
-                taskIds.Add(r.TaskId);
+                taskIds.Add(reader.GetString(2));
             }
-            contents.Add(r.Content.Trim());
+            contents.Add(reader.GetString(3).Trim());
         }
         return new Suppression(taskIds, contents);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Tips.Api.Caching;
 using Tips.Api.Capacity;
 using Tips.Api.Data;
@@ -140,11 +141,24 @@ internal sealed partial class TipsRecommender(
         return group;
     }
 
+    /// <summary>The person's model (and the global one, when not cached) and what they acted on lately: one round trip.</summary>
     private async Task<ScoringState> ReadScoringStateAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var theta = await bandit.CoefficientsAsync(db, userId, cancellationToken);
-        var suppressed = await Suppression.ReadAsync(db, userId, now, options.Value, cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var models = bandit.ReadModels(userId);
+        var recent = Suppression.RecentCommand(userId, now, options.Value);
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection()) { BatchCommands = { models.Command } };
+        if (recent is not null)
+        {
+            batch.BatchCommands.Add(recent);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var theta = await bandit.CoefficientsAsync(models, reader, cancellationToken);
+        var suppressed = recent is null || !await reader.NextResultAsync(cancellationToken)
+            ? Suppression.None
+            : await Suppression.ReadAsync(reader, now, options.Value, cancellationToken);
         return new ScoringState(theta, suppressed);
     }
 
