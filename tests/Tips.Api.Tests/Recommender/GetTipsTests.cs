@@ -80,6 +80,21 @@ public sealed class GetTipsTests : ApiTest
     }
 
     [Fact]
+    public async Task A_new_generation_is_asked_with_signals_that_count_the_persons_latest_feedback()
+    {
+        var first = (await GetTipsAsync()).Tips[0];
+        (await Api.ClientFor("ana").PostAsJsonAsync($"/tips/{first.Id}/feedback", new { action = "done" })).EnsureSuccessStatusCode();
+        Api.Time.Advance(TimeSpan.FromDays(2)); // the candidates are past their maximum age: the next request asks again
+
+        await GetTipsAsync();
+
+        Assert.Equal(2, _serving.Requests.Count);
+        var signals = _serving.Requests.Last().Context!.Signals;
+        Assert.Equal(1, signals.TipsServed30d);
+        Assert.Equal(1, signals.CompletionRate30d);
+    }
+
+    [Fact]
     public async Task Several_tips_are_distinct_and_each_logged_with_its_position_and_conditional_propensity()
     {
         var tips = await GetTipsAsync(query: "?limit=4");

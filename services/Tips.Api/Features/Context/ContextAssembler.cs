@@ -21,19 +21,30 @@ internal sealed class ContextAssembler(
 {
     public async Task<AssembledContext> AssembleAsync(string userId, CancellationToken cancellationToken)
     {
+        var context = await AssembleTasksAsync(userId, cancellationToken);
+        return context with { Prompt = await WithSignalsAsync(userId, context, cancellationToken) };
+    }
+
+    public async Task<AssembledContext> AssembleTasksAsync(string userId, CancellationToken cancellationToken)
+    {
         // Tasks just fetched are, for whoever reads them from the cache next, cached ones.
         var (sourced, prepared, zone) = await cache.Inputs.GetOrLoadAsync(userId, ReadInputsAsync, cancellationToken,
             keep: read => read.Tasks.Origin == TasksOrigin.Fresh ? read with { Tasks = read.Tasks with { Origin = TasksOrigin.Cached } } : read,
             notAfter: read => read.Tasks.RecheckAt);
-        var signals = await cache.Signals.GetOrLoadAsync(userId, (id, ct) => ReadSignalsAsync(id, zone, ct), cancellationToken);
         var now = time.GetUtcNow();
         var ranked = TaskRanking.Rank(prepared, now, zone, options.Value.MaxTasks);
         var prompt = new PromptContext(
             TimeZoneInfo.ConvertTime(now, zone),
             zone.Id,
-            signals,
+            UserSignals.None,
             [.. ranked.Select(t => t.Task)]);
-        return new AssembledContext(prompt, ranked, sourced.Origin);
+        return new AssembledContext(prompt, ranked, sourced.Origin, zone);
+    }
+
+    public async Task<PromptContext> WithSignalsAsync(string userId, AssembledContext context, CancellationToken cancellationToken)
+    {
+        var signals = await cache.Signals.GetOrLoadAsync(userId, (id, ct) => ReadSignalsAsync(id, context.Zone, ct), cancellationToken);
+        return context.Prompt with { Signals = signals };
     }
 
     private async Task<ContextInputs> ReadInputsAsync(string userId, CancellationToken cancellationToken)

@@ -12,10 +12,21 @@ internal interface IContextAssembler
     /// database fails.
     /// </summary>
     Task<AssembledContext> AssembleAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AssembleAsync"/>, without reading the person's signals: only a prompt to the LLM uses them, and
+    /// most requests score cached candidates. <c>Prompt.Signals</c> is <see cref="UserSignals.None"/> until
+    /// <see cref="WithSignalsAsync"/> reads them.
+    /// </summary>
+    Task<AssembledContext> AssembleTasksAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>The prompt of <paramref name="context"/> with the person's signals (kept per process like the rest).</summary>
+    Task<PromptContext> WithSignalsAsync(string userId, AssembledContext context, CancellationToken cancellationToken);
 }
 
 /// <param name="Tasks">Same order and length as <c>Prompt.Tasks</c>.</param>
-internal sealed record AssembledContext(PromptContext Prompt, IReadOnlyList<ContextTask> Tasks, TasksOrigin Origin);
+/// <param name="Zone">The person's timezone (<c>Prompt.Timezone</c>), in which their signals are counted.</param>
+internal sealed record AssembledContext(PromptContext Prompt, IReadOnlyList<ContextTask> Tasks, TasksOrigin Origin, TimeZoneInfo Zone);
 
 /// <summary>A prompt task plus the facts that rules over tasks need.</summary>
 /// <param name="IsDueToday">Due on today's date in the person's timezone (overdue or not).</param>

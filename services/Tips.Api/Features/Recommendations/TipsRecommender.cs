@@ -34,8 +34,9 @@ internal sealed partial class TipsRecommender(
     {
         var now = time.GetUtcNow();
 
-        // Stage 1, in parallel: the person's context, their cached LLM candidates, and the scoring state.
-        var contextTask = assembler.AssembleAsync(userId, cancellationToken);
+        // Stage 1, in parallel: the person's context, their cached LLM candidates, and the scoring state. The context's
+        // signals are read only when a prompt goes to the LLM: scoring does not use them.
+        var contextTask = assembler.AssembleTasksAsync(userId, cancellationToken);
         var cachedTask = llm.ReadCacheAsync(userId, cancellationToken);
         var stateTask = states.GetOrLoadAsync(userId, (id, ct) => ReadScoringStateAsync(id, now, ct), cancellationToken);
         await Task.WhenAll(contextTask, cachedTask, stateTask);
@@ -46,14 +47,14 @@ internal sealed partial class TipsRecommender(
         if (cachedTask.Result is { IsFresh: false })
         {
             metrics.CacheLookup("stale");
-            await llm.RefreshInBackgroundAsync(userId, context.Prompt, cancellationToken);
+            await llm.RefreshInBackgroundAsync(userId, await assembler.WithSignalsAsync(userId, context, cancellationToken), cancellationToken);
         }
         else if (batch is null)
         {
             metrics.CacheLookup("miss");
             // Waiting for the LLM is not work on this machine: let another request have the slot.
             slot.GiveBack();
-            batch = await llm.WaitForNewAsync(userId, context.Prompt, cancellationToken);
+            batch = await llm.WaitForNewAsync(userId, await assembler.WithSignalsAsync(userId, context, cancellationToken), cancellationToken);
         }
         else
         {
