@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Tips.Api.Caching;
-using Tips.Api.Data;
 
 namespace Tips.Api.Features.Bandit;
 
@@ -44,25 +43,18 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     /// <paramref name="read"/>'s statement, where <paramref name="reader"/> stands.</summary>
     public async Task<double[]> CoefficientsAsync(ModelsRead read, NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        BanditModelState? user = null, global = null;
+        var d = BanditFeatures.Dimension;
+        RewardModel user = new(d), global = new(d);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var row = new BanditModelState
+            var model = ToModel(reader.GetInt32(1), reader.GetFieldValue<double[]>(2), reader.GetFieldValue<double[]>(3), reader.GetInt64(4));
+            if (reader.GetString(0) == GlobalKey)
             {
-                ModelKey = reader.GetString(0),
-                Policy = "",
-                Dimension = reader.GetInt32(1),
-                AMatrix = reader.GetFieldValue<double[]>(2),
-                BVector = reader.GetFieldValue<double[]>(3),
-                Observations = reader.GetInt64(4),
-            };
-            if (row.ModelKey == GlobalKey)
-            {
-                global = row;
+                global = model;
             }
             else
             {
-                user = row;
+                user = model;
             }
         }
 
@@ -70,11 +62,10 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
         var globalTheta = read.CachedGlobal;
         if (globalTheta is null)
         {
-            globalTheta = ToModel(global).Solve(o.RidgeLambda);
+            globalTheta = global.Solve(o.RidgeLambda);
             _global.Set(GlobalKey, globalTheta);
         }
-        var model = ToModel(user);
-        return model.Observations == 0 ? globalTheta : model.Solve(o.Shrinkage, globalTheta);
+        return user.Observations == 0 ? globalTheta : user.Solve(o.Shrinkage, globalTheta);
     }
 
     /// <summary>
@@ -127,13 +118,13 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
             updated_at = EXCLUDED.updated_at
         """;
 
-    /// <summary>State from a row; a missing row, or one of another feature layout, starts from nothing.</summary>
-    private static RewardModel ToModel(BanditModelState? row)
+    /// <summary>State from a row's columns; a row of another feature layout starts from nothing.</summary>
+    private static RewardModel ToModel(int dimension, double[] a, double[] b, long observations)
     {
         var d = BanditFeatures.Dimension;
-        return row is null || row.Dimension != d || row.AMatrix.Length != d * d || row.BVector.Length != d
+        return dimension != d || a.Length != d * d || b.Length != d
             ? new RewardModel(d)
-            : new RewardModel(d, [.. row.AMatrix], [.. row.BVector], row.Observations);
+            : new RewardModel(d, a, b, observations);
     }
 }
 
