@@ -235,6 +235,43 @@ public sealed class ContextAssemblerTests : TodoistApiTest
         Assert.Equal(TasksOrigin.Fresh, afterToken.Origin);
     }
 
+    [Fact]
+    public async Task A_kept_ranking_is_reused_until_a_task_falls_due_and_again_until_the_persons_day_ends()
+    {
+        // 12:59:40Z, 13:59:40 in Madrid. Tasks, timezone and ranking are all kept for the minute that follows.
+        Api.Time.SetUtcNow(new DateTimeOffset(2026, 3, 2, 12, 59, 40, TimeSpan.Zero));
+        await ConnectWithTasksAsync("Europe/Madrid",
+            FakeTodoistData.Task("urgent", "Urgent, undated", priority: 4),
+            FakeTodoistData.Task("at-13z", "Due at 13:00Z", "2026-03-02T13:00:00Z"),
+            FakeTodoistData.Task("all-day", "All day today", "2026-03-02"));
+
+        var first = await AssembleAsync("ana");
+        Api.Time.Advance(TimeSpan.FromSeconds(10));
+        var unchanged = await AssembleAsync("ana");
+        Api.Time.Advance(TimeSpan.FromSeconds(15)); // 13:00:05Z: at-13z is now overdue
+        var fallenDue = await AssembleAsync("ana");
+
+        Assert.Equal(["urgent", "all-day", "at-13z"], first.Prompt.Tasks.Select(t => t.Id));
+        Assert.Same(first.Tasks, unchanged.Tasks);
+        Assert.NotEqual(first.Prompt.LocalTime, unchanged.Prompt.LocalTime);
+        Assert.Equal(["at-13z", "urgent", "all-day"], fallenDue.Prompt.Tasks.Select(t => t.Id));
+        Assert.True(fallenDue.Tasks[0].Task.IsOverdue);
+        Assert.Equal(TasksOrigin.Cached, fallenDue.Origin);
+
+        // 22:59:50Z is 23:59:50 in Madrid; ten seconds later it is the 3rd there, and the all-day task is a day late.
+        Api.Time.SetUtcNow(new DateTimeOffset(2026, 3, 2, 22, 59, 50, TimeSpan.Zero));
+        var beforeMidnight = await AssembleAsync("ana");
+        Api.Time.Advance(TimeSpan.FromSeconds(10));
+        var afterMidnight = await AssembleAsync("ana");
+
+        Assert.Equal(["at-13z", "urgent", "all-day"], beforeMidnight.Prompt.Tasks.Select(t => t.Id));
+        Assert.True(beforeMidnight.Tasks[2].IsDueToday);
+        Assert.Equal(["all-day", "at-13z", "urgent"], afterMidnight.Prompt.Tasks.Select(t => t.Id));
+        Assert.Equal([1, 1], afterMidnight.Tasks.Take(2).Select(t => t.Task.DueAgeDays));
+        Assert.False(afterMidnight.Tasks[0].IsDueToday);
+        Assert.Equal(TasksOrigin.Cached, afterMidnight.Origin);
+    }
+
     /// <summary>Compares prompt tasks by value, labels included (records compare lists by reference).</summary>
     private sealed class PromptTaskComparer : IEqualityComparer<PromptTask>
     {

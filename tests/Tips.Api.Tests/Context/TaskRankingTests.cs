@@ -31,6 +31,25 @@ public sealed class TaskRankingTests
     }
 
     [Fact]
+    public void A_ranking_holds_until_the_next_dated_task_falls_due_or_else_until_the_persons_midnight()
+    {
+        // 11:00 in Madrid. Floating 12:30 is 11:30Z; the fixed one is 13:00Z; the overdue and all-day ones change nothing
+        // before midnight, which in Madrid (UTC+1) is 23:00Z.
+        var tasks = TaskRanking.Prepare(
+            [Task("overdue", due: "2026-03-01T09:00:00Z"), Task("fixed", due: "2026-03-02T13:00:00Z"),
+             Task("floating", due: "2026-03-02T12:30:00"), Task("all-day", due: "2026-03-02"), Task("undated")], Madrid);
+        var laterOnly = TaskRanking.Prepare([Task("tomorrow", due: "2026-03-03T08:00:00Z"), Task("all-day", due: "2026-03-02")], Madrid);
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 11, 30, 0, TimeSpan.Zero), TaskRanking.HoldsUntil(tasks, Now, Madrid));
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 13, 0, 0, TimeSpan.Zero),
+            TaskRanking.HoldsUntil(tasks, new DateTimeOffset(2026, 3, 2, 11, 30, 0, 1, TimeSpan.Zero), Madrid));
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 23, 0, 0, TimeSpan.Zero), TaskRanking.HoldsUntil(laterOnly, Now, Madrid));
+        // A task due this very moment is not overdue yet, and is the moment the ranking changes.
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 13, 0, 0, TimeSpan.Zero),
+            TaskRanking.HoldsUntil(tasks, new DateTimeOffset(2026, 3, 2, 13, 0, 0, TimeSpan.Zero), Madrid));
+    }
+
+    [Fact]
     public void Equal_tasks_keep_a_stable_order_by_id_whatever_order_they_came_in()
     {
         SnapshotTask[] tasks = [Task("b"), Task("a10"), Task("a9"), Task("A")];

@@ -9,8 +9,8 @@ namespace Tips.Api.Features.Context;
 /// The seed's <c>build_context</c>: the person's signals and their ranked, bounded tasks, in their timezone.
 /// It works on a database context of its own, so callers may run it beside other database work. What it reads
 /// (tasks, timezone, signals) is kept per process for <see cref="ContextOptions.CacheFor"/> (<see cref="ContextCache"/>),
-/// with the tasks' due dates already read in the person's zone; the ranking and the local time are worked out anew on
-/// every request.
+/// with the tasks' due dates already read in the person's zone. Their ranking is kept beside them until it can change
+/// (<see cref="TaskRanking.HoldsUntil"/>); the local time is worked out anew on every request.
 /// </summary>
 internal sealed class ContextAssembler(
     IServiceScopeFactory scopes,
@@ -28,17 +28,27 @@ internal sealed class ContextAssembler(
     public async Task<AssembledContext> AssembleTasksAsync(string userId, CancellationToken cancellationToken)
     {
         // Tasks just fetched are, for whoever reads them from the cache next, cached ones.
-        var (sourced, prepared, zone) = await cache.Inputs.GetOrLoadAsync(userId, ReadInputsAsync, cancellationToken,
+        var inputs = await cache.Inputs.GetOrLoadAsync(userId, ReadInputsAsync, cancellationToken,
             keep: read => read.Tasks.Origin == TasksOrigin.Fresh ? read with { Tasks = read.Tasks with { Origin = TasksOrigin.Cached } } : read,
             notAfter: read => read.Tasks.RecheckAt);
         var now = time.GetUtcNow();
-        var ranked = TaskRanking.Rank(prepared, now, zone, options.Value.MaxTasks);
-        var prompt = new PromptContext(
-            TimeZoneInfo.ConvertTime(now, zone),
-            zone.Id,
-            UserSignals.None,
-            [.. ranked.Select(t => t.Task)]);
-        return new AssembledContext(prompt, ranked, sourced.Origin, zone);
+        var ranked = Rank(userId, inputs, now);
+        var prompt = new PromptContext(TimeZoneInfo.ConvertTime(now, inputs.Zone), inputs.Zone.Id, UserSignals.None, ranked.PromptTasks);
+        return new AssembledContext(prompt, ranked.Tasks, inputs.Tasks.Origin, inputs.Zone);
+    }
+
+    /// <summary>The ranking of <paramref name="inputs"/> at <paramref name="now"/>: the one kept for them while it holds,
+    /// else a new one, kept in turn.</summary>
+    private RankedTasks Rank(string userId, ContextInputs inputs, DateTimeOffset now)
+    {
+        if (cache.Ranked.TryGet(userId, out var kept) && kept.HoldsFor(inputs, now))
+        {
+            return kept;
+        }
+        var tasks = TaskRanking.Rank(inputs.Prepared, now, inputs.Zone, options.Value.MaxTasks);
+        var ranked = new RankedTasks(inputs.Prepared, now, TaskRanking.HoldsUntil(inputs.Prepared, now, inputs.Zone), tasks, [.. tasks.Select(t => t.Task)]);
+        cache.Ranked.Set(userId, ranked, ranked.Until);
+        return ranked;
     }
 
     public async Task<PromptContext> WithSignalsAsync(string userId, AssembledContext context, CancellationToken cancellationToken)
@@ -68,3 +78,14 @@ internal sealed class ContextAssembler(
 
 /// <summary>What the assembler reads of a person's tasks and timezone, before ranking for the moment of the request.</summary>
 internal sealed record ContextInputs(SourcedTasks Tasks, IReadOnlyList<PreparedTask> Prepared, TimeZoneInfo Zone);
+
+/// <summary>
+/// A ranking of one read's <see cref="Prepared"/> tasks, made at <see cref="From"/>, the same for every moment before
+/// <see cref="Until"/>.
+/// </summary>
+internal sealed record RankedTasks(
+    IReadOnlyList<PreparedTask> Prepared, DateTimeOffset From, DateTimeOffset Until, IReadOnlyList<ContextTask> Tasks, IReadOnlyList<PromptTask> PromptTasks)
+{
+    // The very tasks it ranked, not equal ones: every read of the inputs starts a ranking of its own.
+    public bool HoldsFor(ContextInputs inputs, DateTimeOffset now) => ReferenceEquals(Prepared, inputs.Prepared) && From <= now && now < Until;
+}

@@ -15,6 +15,9 @@ internal sealed class ContextCache(IOptions<ContextOptions> options, TimeProvide
 
     public ExpiringCache<string, UserSignals> Signals { get; } = new(options.Value.CacheFor, time);
 
+    /// <summary>The last ranking of the tasks in <see cref="Inputs"/>, while it holds.</summary>
+    public ExpiringCache<string, RankedTasks> Ranked { get; } = new(options.Value.CacheFor, time);
+
     /// <summary>After the person's feedback: their signals count it.</summary>
     public void ForgetSignals(string userId) => Signals.Forget(userId);
 
@@ -23,5 +26,6 @@ internal sealed class ContextCache(IOptions<ContextOptions> options, TimeProvide
     {
         Inputs.Forget(userId);
         Signals.Forget(userId);
+        Ranked.Forget(userId);
     }
 }

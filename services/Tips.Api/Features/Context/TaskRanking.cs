@@ -59,6 +59,25 @@ internal static class TaskRanking
             .ToList();
     }
 
+    /// <summary>
+    /// The first moment at which <see cref="Rank"/> may answer otherwise for <paramref name="tasks"/> than at
+    /// <paramref name="now"/>: a dated task falling due, or the end of the person's day (which changes what is overdue,
+    /// how many days late, and what is due today). Before it, the same tasks rank the same.
+    /// </summary>
+    public static DateTimeOffset HoldsUntil(IReadOnlyList<PreparedTask> tasks, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var until = DueDates.AtWallClock(DueDates.Today(now, zone).AddDays(1).ToDateTime(TimeOnly.MinValue), zone);
+        foreach (var task in tasks)
+        {
+            // Overdue once the moment has passed: at the moment itself it is not yet, so it is ranked again then.
+            if (task.Due?.Instant is { } instant && instant >= now && instant < until)
+            {
+                until = instant;
+            }
+        }
+        return until;
+    }
+
     /// <summary>Todoist tasks have no <c>url</c> field in API v1; this is the web app's link.</summary>
     public static string TaskUrl(string id) => $"https://app.todoist.com/app/task/{Uri.EscapeDataString(id)}";
 
