@@ -104,7 +104,8 @@ internal static class ApiServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<TipLog>());
         services.AddScoped<TipsRecommender>();
         services.AddScoped<FeedbackRecorder>();
-        services.AddScoped<IValidator<FeedbackRequest>, FeedbackRequestValidator>();
+        // Stateless, and costly to build (its rules are made in the constructor): one for the process, as for the others.
+        services.AddSingleton<IValidator<FeedbackRequest>, FeedbackRequestValidator>();
 
         // Tips.Serving retries the gateway itself, so this client never retries: it only stops calling for a while
         // when Serving keeps failing, so that requests skip the LLM at once instead of each waiting for the deadline.

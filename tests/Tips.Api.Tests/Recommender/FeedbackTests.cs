@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Tips.Api.Tests.Support;
 using Tips.Contracts;
 
@@ -214,6 +215,17 @@ public sealed class FeedbackTests : ApiTest
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains(named, problem.ToString());
         Assert.Empty(await FeedbackAsync());
+    }
+
+    [Fact]
+    public void The_feedback_validator_is_built_once_for_the_process_not_per_post()
+    {
+        using var one = Api.Services.CreateScope();
+        using var another = Api.Services.CreateScope();
+
+        Assert.Same(
+            one.ServiceProvider.GetRequiredService<FluentValidation.IValidator<FeedbackRequest>>(),
+            another.ServiceProvider.GetRequiredService<FluentValidation.IValidator<FeedbackRequest>>());
     }
 
     [Fact]
