@@ -5,9 +5,10 @@ using Tips.Contracts;
 namespace Tips.Api.Features.Context;
 
 /// <summary>
-/// What the context assembler keeps of each person between requests (<see cref="ContextOptions.CacheFor"/>), in two
-/// parts that change for different reasons: the tasks and timezone change with Todoist and the token, the signals
-/// with the person's feedback. Feedback drops only the signals, so the tasks are not read and prepared again for it.
+/// What the context assembler keeps of each person between requests (<see cref="ContextOptions.CacheFor"/>), in parts
+/// that change for different reasons: the tasks and timezone change with Todoist and the token, the signals with the
+/// person's feedback, and the tasks' ranking with the clock as well (a task falling due, the person's midnight).
+/// Feedback drops only the signals, so the tasks are not read, prepared and ranked again for it.
 /// </summary>
 internal sealed class ContextCache(IOptions<ContextOptions> options, TimeProvider time)
 {
