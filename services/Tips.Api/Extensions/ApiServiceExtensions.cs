@@ -103,7 +103,8 @@ internal static class ApiServiceExtensions
         services.AddSingleton<TipLog>();
         services.AddHostedService(sp => sp.GetRequiredService<TipLog>());
         services.AddScoped<TipsRecommender>();
-        services.AddScoped<FeedbackRecorder>();
+        services.AddSingleton<FeedbackRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<FeedbackRecorder>());
         // Stateless, and costly to build (its rules are made in the constructor): one for the process, as for the others.
         services.AddSingleton<IValidator<FeedbackRequest>, FeedbackRequestValidator>();
 

@@ -69,28 +69,45 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     }
 
     /// <summary>
-    /// The statements that add one observation to the person's and then the global model, each adding to the stored
-    /// sums (a missing row, or one of another feature layout, starts from this observation). Run them inside a
-    /// transaction, as its last statements: every first feedback in the system updates the global row, so the lock
-    /// an update takes on it is held only until the commit that follows. Concurrent feedback never loses an update,
-    /// and the order (person, then global) is the same for everyone.
+    /// The statements that add <paramref name="observations"/> to their people's models and, once, their sum to the
+    /// global model, each adding to the stored sums (a missing row, or one of another feature layout, starts from these
+    /// observations). Run them inside a transaction, as its last statements: every first feedback in the system updates
+    /// the global row, so the lock an update takes on it is held only until the commit that follows. Concurrent
+    /// writers never lose an update, and all lock rows in one order (people by key, then global), so none deadlock.
     /// </summary>
-    public IEnumerable<NpgsqlBatchCommand> Learn(string userId, double[] x, double reward)
+    public IEnumerable<NpgsqlBatchCommand> Learn(IEnumerable<Observation> observations)
     {
-        var observation = new RewardModel(BanditFeatures.Dimension);
-        observation.Add(x, reward);
-        var now = time.GetUtcNow();
-        foreach (var key in (string[])[UserKey(userId), GlobalKey])
+        var d = BanditFeatures.Dimension;
+        var global = new RewardModel(d);
+        var people = new SortedDictionary<string, RewardModel>(StringComparer.Ordinal);
+        foreach (var (userId, x, reward) in observations)
         {
-            yield return new NpgsqlBatchCommand(AddObservationSql)
+            var key = UserKey(userId);
+            if (!people.TryGetValue(key, out var model))
+            {
+                people[key] = model = new RewardModel(d);
+            }
+            model.Add(x, reward);
+            global.Add(x, reward);
+        }
+        if (global.Observations == 0)
+        {
+            yield break;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var (key, model) in people.Append(KeyValuePair.Create(GlobalKey, global)))
+        {
+            yield return new NpgsqlBatchCommand(AddObservationsSql)
             {
                 Parameters =
                 {
                     new NpgsqlParameter<string> { TypedValue = key },
                     new NpgsqlParameter<string> { TypedValue = options.Value.PolicyName },
-                    new NpgsqlParameter<int> { TypedValue = BanditFeatures.Dimension },
-                    new NpgsqlParameter<double[]> { TypedValue = observation.A },
-                    new NpgsqlParameter<double[]> { TypedValue = observation.B },
+                    new NpgsqlParameter<int> { TypedValue = d },
+                    new NpgsqlParameter<double[]> { TypedValue = model.A },
+                    new NpgsqlParameter<double[]> { TypedValue = model.B },
+                    new NpgsqlParameter<long> { TypedValue = model.Observations },
                     new NpgsqlParameter<DateTimeOffset> { TypedValue = now },
                 },
             };
@@ -101,10 +118,10 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
         "m.dimension = EXCLUDED.dimension AND cardinality(m.a_matrix) = cardinality(EXCLUDED.a_matrix) " +
         "AND cardinality(m.b_vector) = cardinality(EXCLUDED.b_vector)";
 
-    private const string AddObservationSql =
+    private const string AddObservationsSql =
         $$"""
         INSERT INTO bandit_models AS m (model_key, policy, dimension, a_matrix, b_vector, observations, updated_at)
-        VALUES ($1, $2, $3, $4, $5, 1, $6)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
         ON CONFLICT (model_key) DO UPDATE SET
             a_matrix = CASE WHEN {{SameLayout}} THEN ARRAY(
                 SELECT s.stored + s.added FROM unnest(m.a_matrix, EXCLUDED.a_matrix) WITH ORDINALITY AS s(stored, added, i) ORDER BY s.i)
@@ -112,7 +129,7 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
             b_vector = CASE WHEN {{SameLayout}} THEN ARRAY(
                 SELECT s.stored + s.added FROM unnest(m.b_vector, EXCLUDED.b_vector) WITH ORDINALITY AS s(stored, added, i) ORDER BY s.i)
                 ELSE EXCLUDED.b_vector END,
-            observations = CASE WHEN {{SameLayout}} THEN m.observations + 1 ELSE 1 END,
+            observations = CASE WHEN {{SameLayout}} THEN m.observations + EXCLUDED.observations ELSE EXCLUDED.observations END,
             dimension = EXCLUDED.dimension,
             policy = EXCLUDED.policy,
             updated_at = EXCLUDED.updated_at
@@ -130,3 +147,6 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
 
 /// <summary>The models statement of one request, with the global coefficients that were cached when it was made.</summary>
 internal sealed record ModelsRead(NpgsqlBatchCommand Command, double[]? CachedGlobal);
+
+/// <summary>One reward a person's feedback gave for a tip with features <paramref name="X"/>.</summary>
+internal sealed record Observation(string UserId, double[] X, double Reward);

@@ -12,121 +12,173 @@ using Tips.Contracts;
 namespace Tips.Api.Features.Feedback;
 
 /// <summary>
-/// Records a feedback post and teaches the bandit. Every distinct (tip, action) is kept; a repeated identical
-/// post returns the stored answer and changes nothing; the models learn once per tip, from its first feedback,
-/// in the same transaction as that feedback. The tip's row is locked first, so concurrent posts on one tip are
-/// taken one at a time and never learn twice.
+/// Records feedback posts and teaches the bandit, by group commit (<see cref="GroupCommit{TItem,TResult}"/>): the
+/// posts waiting at that moment are recorded in one transaction of three round trips, and the models take one update
+/// each for all of them, the global model's row included. Every distinct (tip, action) is kept; a repeated identical
+/// post returns the stored answer and changes nothing; the models learn once per tip, from its first feedback, in the
+/// same transaction as that feedback. The posts' tips are locked first, so concurrent posts on one tip (from another
+/// replica) are taken one at a time and never learn twice.
 /// </summary>
 internal sealed partial class FeedbackRecorder(
-    TipsDbContext db,
+    IDbContextFactory<TipsDbContext> dbs,
     BanditStore bandit,
     ExpiringCache<string, ScoringState> states,
     ContextCache contexts,
     TimeProvider time,
     TipsApiMetrics metrics,
     ILogger<FeedbackRecorder> logger)
+    : GroupCommit<FeedbackPost, FeedbackResponse?>(logger)
 {
+    // Far more posts than wait at once at saturation; a bound keeps a burst from making one transaction long.
+    protected override int MaxSizePerCommit => 200;
+
     /// <returns>The answer, or null when the tip does not exist or is not the caller's.</returns>
-    public async Task<FeedbackResponse?> RecordAsync(
-        string userId, Guid tipId, FeedbackAction action, long? dwellMs, CancellationToken cancellationToken)
+    public Task<FeedbackResponse?> RecordAsync(
+        string userId, Guid tipId, FeedbackAction action, long? dwellMs, CancellationToken cancellationToken) =>
+        SubmitAsync(new FeedbackPost(userId, tipId, action, dwellMs, time.GetUtcNow()), cancellationToken);
+
+    protected override async Task<IReadOnlyList<FeedbackResponse?>> CommitAsync(IReadOnlyList<FeedbackPost> posts)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // No cancellation: accepted posts are recorded even while the app shuts down.
+        await using var db = await dbs.CreateDbContextAsync();
+        await db.Database.OpenConnectionAsync();
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        var tip = await LockTipAsync(connection, tipId, userId, cancellationToken);
-        if (tip is null)
-        {
-            metrics.Feedback(action, "unknown_tip");
-            return null;
-        }
+        await using var transaction = await connection.BeginTransactionAsync();
+        var tips = await LockTipsAsync(connection, posts);
 
-        if (tip.Earlier.FirstOrDefault(f => f.Action == action) is { } same)
+        var answers = new FeedbackResponse?[posts.Count];
+        var results = new (string Result, int? RewardMilli)[posts.Count];
+        var recorded = new List<(FeedbackPost Post, int RewardMilli)>();
+        var observations = new List<Observation>();
+        for (var i = 0; i < posts.Count; i++)
         {
-            await transaction.CommitAsync(cancellationToken);
-            metrics.Feedback(action, "repeated");
-            return new FeedbackResponse(tipId, action, same.RewardMilli / 1000.0);
-        }
-
-        // The feedback and, on a tip's first, both models' learning: one round trip, then the commit.
-        var rewardMilli = Rewards.InferMilli(action, dwellMs);
-        await using var write = new NpgsqlBatch(connection);
-        write.BatchCommands.Add(new NpgsqlBatchCommand(InsertFeedbackSql)
-        {
-            Parameters =
+            var post = posts[i];
+            if (!tips.TryGetValue(post.TipId, out var tip) || tip.UserId != post.UserId)
             {
-                new NpgsqlParameter<Guid> { TypedValue = tipId },
-                new NpgsqlParameter<string> { TypedValue = userId },
-                new NpgsqlParameter<string> { TypedValue = WireName.Of(action) },
-                new NpgsqlParameter { Value = dwellMs is { } dwell ? dwell : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint },
-                new NpgsqlParameter<int> { TypedValue = rewardMilli },
-                new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow() },
-            },
-        });
-        if (tip.Earlier.Count == 0)
+                results[i] = ("unknown_tip", null);
+                continue;
+            }
+            // Earlier includes the posts before this one in the batch: they are recorded together.
+            if (tip.Earlier.FirstOrDefault(f => f.Action == post.Action) is { } same)
+            {
+                results[i] = ("repeated", null);
+                answers[i] = new FeedbackResponse(post.TipId, post.Action, same.RewardMilli / 1000.0);
+                continue;
+            }
+
+            var rewardMilli = Rewards.InferMilli(post.Action, post.DwellMs);
+            if (tip.Earlier.Count == 0)
+            {
+                var logged = JsonSerializer.Deserialize<LoggedFeatures>(tip.Features, LoggedFeatures.Json);
+                observations.Add(new Observation(post.UserId, BanditFeatures.FromNamed(logged?.X ?? []), rewardMilli / 1000.0));
+            }
+            tip.Earlier.Add(new EarlierFeedback(post.Action, rewardMilli));
+            recorded.Add((post, rewardMilli));
+            results[i] = ("recorded", rewardMilli);
+            answers[i] = new FeedbackResponse(post.TipId, post.Action, rewardMilli / 1000.0);
+        }
+
+        if (recorded.Count > 0)
         {
-            // Last before the commit: learning locks the global model's row, which all feedback shares.
-            var logged = JsonSerializer.Deserialize<LoggedFeatures>(tip.Features, LoggedFeatures.Json);
-            foreach (var learn in bandit.Learn(userId, BanditFeatures.FromNamed(logged?.X ?? []), rewardMilli / 1000.0))
+            // The feedback and the models' learning: one round trip, then the commit. Learning comes last, as it locks
+            // the global model's row, which all feedback shares.
+            await using var write = new NpgsqlBatch(connection) { BatchCommands = { InsertFeedback(recorded) } };
+            foreach (var learn in bandit.Learn(observations))
             {
                 write.BatchCommands.Add(learn);
             }
-            LogLearned(logger, WireName.Of(action), rewardMilli);
+            await write.ExecuteNonQueryAsync();
         }
-        await write.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync();
 
-        await transaction.CommitAsync(cancellationToken);
-        // The person's next tips here reflect it at once: what they put away, what their model learned, their signals.
-        states.Forget(userId);
-        contexts.ForgetSignals(userId);
-        metrics.Feedback(action, "recorded", rewardMilli);
-        return new FeedbackResponse(tipId, action, rewardMilli / 1000.0);
+        // The people's next tips here reflect it at once: what they put away, what their model learned, their signals.
+        foreach (var userId in recorded.Select(r => r.Post.UserId).Distinct())
+        {
+            states.Forget(userId);
+            contexts.ForgetSignals(userId);
+        }
+        for (var i = 0; i < posts.Count; i++)
+        {
+            metrics.Feedback(posts[i].Action, results[i].Result, results[i].RewardMilli);
+        }
+        if (observations.Count > 0)
+        {
+            LogLearned(logger, observations.Count, recorded.Count);
+        }
+        return answers;
     }
 
     /// <summary>
-    /// Locks the caller's tip and reads its feedback so far, in one round trip of two statements: the second runs once
-    /// the lock is held, so it sees every feedback committed by whoever held it before (one statement joining both
-    /// would see the feedback as it was when it started waiting).
+    /// Locks the posts' tips that belong to their posters, in id order, and reads their feedback so far, in one round
+    /// trip of two statements: the second runs once the locks are held, so it sees every feedback committed by whoever
+    /// held them before (one statement joining both would see the feedback as it was when it started waiting).
     /// </summary>
-    private static async Task<LockedTip?> LockTipAsync(
-        NpgsqlConnection connection, Guid tipId, string userId, CancellationToken cancellationToken)
+    private static async Task<Dictionary<Guid, LockedTip>> LockTipsAsync(
+        NpgsqlConnection connection, IReadOnlyList<FeedbackPost> posts)
     {
+        var tipIds = posts.Select(p => p.TipId).Distinct().ToArray();
+        var userIds = posts.Select(p => p.UserId).Distinct().ToArray();
         await using var read = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("SELECT features FROM tip_scores WHERE id = $1 AND user_id = $2 FOR UPDATE")
+                new NpgsqlBatchCommand("SELECT id, user_id, features FROM tip_scores WHERE id = ANY($1) AND user_id = ANY($2) ORDER BY id FOR UPDATE")
                 {
-                    Parameters = { new NpgsqlParameter<Guid> { TypedValue = tipId }, new NpgsqlParameter<string> { TypedValue = userId } },
+                    Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = tipIds }, new NpgsqlParameter<string[]> { TypedValue = userIds } },
                 },
-                new NpgsqlBatchCommand("SELECT action, reward_milli FROM tip_feedback WHERE tip_id = $1")
+                new NpgsqlBatchCommand("SELECT tip_id, action, reward_milli FROM tip_feedback WHERE tip_id = ANY($1)")
                 {
-                    Parameters = { new NpgsqlParameter<Guid> { TypedValue = tipId } },
+                    Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = tipIds } },
                 },
             },
         };
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        await using var reader = await read.ExecuteReaderAsync();
+        var tips = new Dictionary<Guid, LockedTip>();
+        while (await reader.ReadAsync())
         {
-            return null;
+            tips[reader.GetGuid(0)] = new LockedTip(reader.GetString(1), reader.GetString(2), []);
         }
-        var features = reader.GetString(0);
 
-        await reader.NextResultAsync(cancellationToken);
-        var earlier = new List<EarlierFeedback>();
-        while (await reader.ReadAsync(cancellationToken))
+        await reader.NextResultAsync();
+        while (await reader.ReadAsync())
         {
-            earlier.Add(new EarlierFeedback(WireName.Parse<FeedbackAction>(reader.GetString(0)), reader.GetInt32(1)));
+            if (tips.TryGetValue(reader.GetGuid(0), out var tip))
+            {
+                tip.Earlier.Add(new EarlierFeedback(WireName.Parse<FeedbackAction>(reader.GetString(1)), reader.GetInt32(2)));
+            }
         }
-        return new LockedTip(features, earlier);
+        return tips;
     }
 
-    private const string InsertFeedbackSql =
-        "INSERT INTO tip_feedback (tip_id, user_id, action, dwell_ms, reward_milli, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    /// <summary>One statement for every recorded post, inserted in the order they came (the analysts' first feedback
+    /// of a tip is its earliest <c>created_at</c>, then the lowest <c>id</c>).</summary>
+    private static NpgsqlBatchCommand InsertFeedback(List<(FeedbackPost Post, int RewardMilli)> recorded) =>
+        new("""
+            INSERT INTO tip_feedback (tip_id, user_id, action, dwell_ms, reward_milli, created_at)
+            SELECT tip_id, user_id, action, dwell_ms, reward_milli, created_at
+            FROM unnest($1, $2, $3, $4, $5, $6) WITH ORDINALITY AS p(tip_id, user_id, action, dwell_ms, reward_milli, created_at, n)
+            ORDER BY n
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<Guid[]> { TypedValue = [.. recorded.Select(r => r.Post.TipId)] },
+                new NpgsqlParameter { Value = recorded.Select(r => r.Post.UserId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                new NpgsqlParameter { Value = recorded.Select(r => WireName.Of(r.Post.Action)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                new NpgsqlParameter { Value = recorded.Select(r => r.Post.DwellMs).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                new NpgsqlParameter<int[]> { TypedValue = [.. recorded.Select(r => r.RewardMilli)] },
+                new NpgsqlParameter { Value = recorded.Select(r => r.Post.At.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+            },
+        };
 
-    private sealed record LockedTip(string Features, List<EarlierFeedback> Earlier);
+    private sealed record LockedTip(string UserId, string Features, List<EarlierFeedback> Earlier);
 
     private sealed record EarlierFeedback(FeedbackAction Action, int RewardMilli);
 
     // Debug, as every per-request success: tips_feedback_received_total and tips_feedback_reward count them.
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Bandit learned from first feedback {Action} (reward {RewardMilli}‰)")]
-    private static partial void LogLearned(ILogger logger, string action, int rewardMilli);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bandit learned from {FirstFeedback} first feedback of {Recorded} recorded in one commit")]
+    private static partial void LogLearned(ILogger logger, int firstFeedback, int recorded);
 }
+
+/// <summary>A person's feedback on a tip, as posted at <paramref name="At"/>.</summary>
+internal sealed record FeedbackPost(string UserId, Guid TipId, FeedbackAction Action, long? DwellMs, DateTimeOffset At);

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -8,102 +7,27 @@ using Tips.Contracts;
 namespace Tips.Api.Features.Recommendations;
 
 /// <summary>
-/// Writes served tips to <c>tip_scores</c> with group commit: the rows of every request waiting at that moment go
-/// to Postgres in one transaction, and each request gets its answer once its rows are committed. Under load one
-/// commit carries many requests' rows, instead of each request paying for a commit of its own; alone, a request
-/// waits for exactly its own commit, as before. When a shared batch fails, each request's rows are tried on their
-/// own, so one bad request cannot take the others' tips with it. Rows go in by binary <c>COPY</c>: one statement
-/// per commit, with none of the change tracking and SQL generation of an EF insert (docs/performance.md).
+/// Writes served tips to <c>tip_scores</c> by group commit (<see cref="GroupCommit{TItem,TResult}"/>): the rows of
+/// every request waiting at that moment go to Postgres in one transaction, and each request gets its answer once its
+/// rows are committed. Rows go in by binary <c>COPY</c>: one statement per commit, with none of the change tracking
+/// and SQL generation of an EF insert (docs/performance.md).
 /// </summary>
-internal sealed partial class TipLog(IDbContextFactory<TipsDbContext> dbs, ILogger<TipLog> logger) : IHostedService
+internal sealed class TipLog(IDbContextFactory<TipsDbContext> dbs, ILogger<TipLog> logger)
+    : GroupCommit<IReadOnlyList<TipScore>, int>(logger)
 {
-    // Enough for a few hundred requests per commit; more would only make one transaction long.
-    private const int MaxRowsPerCommit = 1_000;
+    // Enough for a few hundred requests per commit.
+    protected override int MaxSizePerCommit => 1_000;
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lock _lock = new();
-    private Task? _writer;
+    protected override int SizeOf(IReadOnlyList<TipScore> rows) => rows.Count;
 
     /// <summary>Completes when <paramref name="rows"/> are committed; throws what the database threw otherwise.</summary>
-    public Task AppendAsync(IReadOnlyList<TipScore> rows, CancellationToken cancellationToken)
-    {
-        var pending = new Pending(rows, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            throw new InvalidOperationException("The tip log is stopping and accepts no more tips.");
-        }
-        // A caller that gives up stops waiting; its rows are still written, as they were accepted.
-        return pending.Committed.Task.WaitAsync(cancellationToken);
-    }
+    public Task AppendAsync(IReadOnlyList<TipScore> rows, CancellationToken cancellationToken) =>
+        SubmitAsync(rows, cancellationToken);
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<int>> CommitAsync(IReadOnlyList<IReadOnlyList<TipScore>> requests)
     {
-        StartWriter();
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Takes no more tips, and returns once every tip accepted before is written.</summary>
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        _queue.Writer.TryComplete();
-        return StartWriter().WaitAsync(cancellationToken);
-    }
-
-    private Task StartWriter()
-    {
-        lock (_lock)
-        {
-            return _writer ??= Task.Run(WriteAllAsync);
-        }
-    }
-
-    private async Task WriteAllAsync()
-    {
-        var reader = _queue.Reader;
-        var batch = new List<Pending>();
-        while (await reader.WaitToReadAsync())
-        {
-            var rows = 0;
-            while (rows < MaxRowsPerCommit && reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-                rows += pending.Rows.Count;
-            }
-            await CommitAsync(batch);
-            batch.Clear();
-        }
-    }
-
-    private async Task CommitAsync(List<Pending> batch)
-    {
-        try
-        {
-            await WriteAsync(batch.SelectMany(p => p.Rows));
-            batch.ForEach(p => p.Committed.TrySetResult());
-            return;
-        }
-        catch (Exception e) when (batch.Count > 1)
-        {
-            LogSharedCommitFailed(logger, batch.Count, e.GetType().Name);
-        }
-        catch (Exception e)
-        {
-            batch[0].Committed.TrySetException(e);
-            return;
-        }
-
-        foreach (var pending in batch)
-        {
-            try
-            {
-                await WriteAsync(pending.Rows);
-                pending.Committed.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                pending.Committed.TrySetException(e);
-            }
-        }
+        await WriteAsync(requests.SelectMany(rows => rows));
+        return [.. requests.Select(rows => rows.Count)];
     }
 
     private async Task WriteAsync(IEnumerable<TipScore> rows)
@@ -171,9 +95,4 @@ internal sealed partial class TipLog(IDbContextFactory<TipsDbContext> dbs, ILogg
             await import.WriteAsync(value, NpgsqlDbType.Varchar);
         }
     }
-
-    private sealed record Pending(IReadOnlyList<TipScore> Rows, TaskCompletionSource Committed);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A shared commit of {Requests} requests' tips failed ({ErrorType}); writing each request's tips on its own")]
-    private static partial void LogSharedCommitFailed(ILogger logger, int requests, string errorType);
 }
