@@ -57,7 +57,7 @@ public sealed record ServedTip
 public sealed record PostedFeedback(Guid TipId, FeedbackAction Action, int RewardMilli, DateTimeOffset CreatedAt, long? DwellMs = null,
     string UserId = "ana");
 
-/// <summary>Writes logs straight into a test database (binary COPY), and opens it as the owner or the analyst.</summary>
+/// <summary>Writes logs straight into a test database (the tip log's insert, and COPY for feedback), and opens it as the owner or the analyst.</summary>
 public static class TipLog
 {
     public const string AnalystPassword = "analyst-pass";
@@ -77,7 +77,7 @@ public static class TipLog
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
 
-        await Features.Recommendations.TipLog.CopyAsync(connection, tips.Select(t => new TipScore
+        await Features.Recommendations.TipLog.InsertAsync(connection, [.. tips.Select(t => new TipScore
         {
             Id = t.Id,
             RequestId = t.RequestId,
@@ -98,7 +98,7 @@ public static class TipLog
             PredictedReward = t.PredictedReward,
             CandidateCount = t.CandidateCount,
             Features = t.Features,
-        }));
+        })]);
 
         await using (var copy = await connection.BeginBinaryImportAsync(
             "COPY tip_feedback (tip_id, user_id, action, dwell_ms, reward_milli, created_at) FROM STDIN (FORMAT BINARY)"))

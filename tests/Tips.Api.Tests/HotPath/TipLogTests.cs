@@ -73,7 +73,7 @@ public sealed class TipLogTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_copy_writes_every_column_of_the_model()
+    public async Task The_insert_writes_every_column_of_the_model()
     {
         var mapped = await TipsDb.QueryAsync(_connectionString, db => Task.FromResult(
             db.Model.FindEntityType(typeof(TipScore))!.GetProperties().Select(p => p.GetColumnName()).Order().ToList()));

@@ -25,16 +25,12 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     public ModelsRead ReadModels(string userId)
     {
         var haveGlobal = _global.TryGet(GlobalKey, out var globalTheta);
+        // One plan for both cases: an OR of the two keys was planned again on every read.
+        string[] keys = haveGlobal ? [UserKey(userId)] : [UserKey(userId), GlobalKey];
         var command = new NpgsqlBatchCommand(
-            "SELECT model_key, dimension, a_matrix, b_vector, observations FROM bandit_models " +
-            "WHERE model_key = $1 OR (NOT $2 AND model_key = $3)")
+            "SELECT model_key, dimension, a_matrix, b_vector, observations FROM bandit_models WHERE model_key = ANY($1)")
         {
-            Parameters =
-            {
-                new NpgsqlParameter<string> { TypedValue = UserKey(userId) },
-                new NpgsqlParameter<bool> { TypedValue = haveGlobal },
-                new NpgsqlParameter<string> { TypedValue = GlobalKey },
-            },
+            Parameters = { new NpgsqlParameter<string[]> { TypedValue = keys } },
         };
         return new ModelsRead(command, haveGlobal ? globalTheta : null);
     }

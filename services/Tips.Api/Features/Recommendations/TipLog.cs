@@ -9,8 +9,8 @@ namespace Tips.Api.Features.Recommendations;
 /// <summary>
 /// Writes served tips to <c>tip_scores</c> by group commit (<see cref="GroupCommit{TItem,TResult}"/>): the rows of
 /// every request waiting at that moment go to Postgres in one transaction, and each request gets its answer once its
-/// rows are committed. Rows go in by binary <c>COPY</c>: one statement per commit, with none of the change tracking
-/// and SQL generation of an EF insert (docs/performance.md).
+/// rows are committed. Rows go in by one prepared statement per commit, with none of the change tracking and SQL
+/// generation of an EF insert (docs/performance.md).
 /// </summary>
 internal sealed class TipLog(IDbContextFactory<TipsDbContext> dbs, ILogger<TipLog> logger)
     : GroupCommit<IReadOnlyList<TipScore>, int>(logger)
@@ -26,31 +26,56 @@ internal sealed class TipLog(IDbContextFactory<TipsDbContext> dbs, ILogger<TipLo
 
     protected override async Task<IReadOnlyList<int>> CommitAsync(IReadOnlyList<IReadOnlyList<TipScore>> requests)
     {
-        await WriteAsync(requests.SelectMany(rows => rows));
+        await WriteAsync([.. requests.SelectMany(rows => rows)]);
         return [.. requests.Select(rows => rows.Count)];
     }
 
-    private async Task WriteAsync(IEnumerable<TipScore> rows)
+    private async Task WriteAsync(IReadOnlyList<TipScore> rows)
     {
         // No cancellation: accepted tips are written even while the app shuts down.
         await using var db = await dbs.CreateDbContextAsync();
         await db.Database.OpenConnectionAsync();
-        await CopyAsync((NpgsqlConnection)db.Database.GetDbConnection(), rows);
+        await InsertAsync((NpgsqlConnection)db.Database.GetDbConnection(), rows);
     }
 
-    /// <summary>Writes <paramref name="rows"/> to <c>tip_scores</c> in one binary <c>COPY</c> on an open connection.</summary>
-    internal static async Task CopyAsync(NpgsqlConnection connection, IEnumerable<TipScore> rows)
+    /// <summary>
+    /// Writes <paramref name="rows"/> to <c>tip_scores</c> in one statement, a column per array parameter: one round
+    /// trip, where a <c>COPY</c> takes two, and a statement that is prepared once per connection.
+    /// </summary>
+    internal static async Task InsertAsync(NpgsqlConnection connection, IReadOnlyList<TipScore> rows)
     {
-        // COPY is one statement, so it commits all the rows or none; disposing without Complete rolls it back.
-        await using var import = await connection.BeginBinaryImportAsync(CopyCommand);
-        foreach (var row in rows)
+        await using var insert = new NpgsqlCommand(InsertSql, connection)
         {
-            await WriteRowAsync(import, row);
-        }
-        await import.CompleteAsync();
+            Parameters =
+            {
+                Column(rows, r => r.Id, NpgsqlDbType.Uuid),
+                Column(rows, r => r.RequestId, NpgsqlDbType.Uuid),
+                Column(rows, r => r.UserId, NpgsqlDbType.Varchar),
+                Column(rows, r => r.ServedAt.UtcDateTime, NpgsqlDbType.TimestampTz),
+                Column(rows, r => r.Position, NpgsqlDbType.Smallint),
+                Column(rows, r => r.Content, NpgsqlDbType.Text),
+                Column(rows, r => WireName.Of(r.TipKind), NpgsqlDbType.Varchar),
+                Column(rows, r => WireName.Of(r.TipSource), NpgsqlDbType.Varchar),
+                Column(rows, r => r.TaskId, NpgsqlDbType.Varchar),
+                Column(rows, r => r.Rationale, NpgsqlDbType.Text),
+                Column(rows, r => r.PromptVersion, NpgsqlDbType.Varchar),
+                Column(rows, r => r.LlmModel, NpgsqlDbType.Varchar),
+                Column(rows, r => r.Policy, NpgsqlDbType.Varchar),
+                Column(rows, r => r.Epsilon, NpgsqlDbType.Double),
+                Column(rows, r => r.Explored, NpgsqlDbType.Boolean),
+                Column(rows, r => r.Propensity, NpgsqlDbType.Double),
+                Column(rows, r => r.PredictedReward, NpgsqlDbType.Double),
+                Column(rows, r => r.CandidateCount, NpgsqlDbType.Integer),
+                Column(rows, r => r.Features, NpgsqlDbType.Jsonb),
+            },
+        };
+        await insert.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Every column of <c>tip_scores</c>, in the order <see cref="WriteRowAsync"/> writes them.</summary>
+    private static NpgsqlParameter Column<T>(IReadOnlyList<TipScore> rows, Func<TipScore, T> value, NpgsqlDbType type) =>
+        new() { Value = rows.Select(value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
+
+    /// <summary>Every column of <c>tip_scores</c>, in the order of <see cref="InsertAsync"/>'s parameters.</summary>
     internal static readonly string[] Columns =
     [
         "id", "request_id", "user_id", "served_at", "position", "content", "tip_kind", "tip_source", "task_id",
@@ -58,41 +83,7 @@ internal sealed class TipLog(IDbContextFactory<TipsDbContext> dbs, ILogger<TipLo
         "candidate_count", "features",
     ];
 
-    private static readonly string CopyCommand = $"COPY tip_scores ({string.Join(", ", Columns)}) FROM STDIN (FORMAT BINARY)";
-
-    private static async Task WriteRowAsync(NpgsqlBinaryImporter import, TipScore row)
-    {
-        await import.StartRowAsync();
-        await import.WriteAsync(row.Id, NpgsqlDbType.Uuid);
-        await import.WriteAsync(row.RequestId, NpgsqlDbType.Uuid);
-        await import.WriteAsync(row.UserId, NpgsqlDbType.Varchar);
-        await import.WriteAsync(row.ServedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-        await import.WriteAsync(row.Position, NpgsqlDbType.Smallint);
-        await import.WriteAsync(row.Content, NpgsqlDbType.Text);
-        await import.WriteAsync(WireName.Of(row.TipKind), NpgsqlDbType.Varchar);
-        await import.WriteAsync(WireName.Of(row.TipSource), NpgsqlDbType.Varchar);
-        await WriteNullableAsync(import, row.TaskId);
-        await import.WriteAsync(row.Rationale, NpgsqlDbType.Text);
-        await WriteNullableAsync(import, row.PromptVersion);
-        await WriteNullableAsync(import, row.LlmModel);
-        await import.WriteAsync(row.Policy, NpgsqlDbType.Varchar);
-        await import.WriteAsync(row.Epsilon, NpgsqlDbType.Double);
-        await import.WriteAsync(row.Explored, NpgsqlDbType.Boolean);
-        await import.WriteAsync(row.Propensity, NpgsqlDbType.Double);
-        await import.WriteAsync(row.PredictedReward, NpgsqlDbType.Double);
-        await import.WriteAsync(row.CandidateCount, NpgsqlDbType.Integer);
-        await import.WriteAsync(row.Features, NpgsqlDbType.Jsonb);
-    }
-
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter import, string? value)
-    {
-        if (value is null)
-        {
-            await import.WriteNullAsync();
-        }
-        else
-        {
-            await import.WriteAsync(value, NpgsqlDbType.Varchar);
-        }
-    }
+    private static readonly string InsertSql =
+        $"INSERT INTO tip_scores ({string.Join(", ", Columns)}) " +
+        $"SELECT * FROM unnest({string.Join(", ", Columns.Select((_, i) => $"${i + 1}"))})";
 }
