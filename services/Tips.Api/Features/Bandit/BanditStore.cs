@@ -19,38 +19,52 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     public static string UserKey(string userId) => $"user:{userId}";
 
     /// <summary>
-    /// The statement that reads the person's model row, and the global one unless its coefficients are cached, for a
-    /// caller to run in a batch with others; <see cref="CoefficientsAsync"/> then reads its result.
+    /// The statements that read the person's model row, and the global one unless its coefficients are cached, for a
+    /// caller to run in a batch with others, first; <see cref="CoefficientsAsync"/> then reads their results and leaves
+    /// the reader on the last of them.
     /// </summary>
     public ModelsRead ReadModels(string userId)
     {
         var haveGlobal = _global.TryGet(GlobalKey, out var globalTheta);
-        // One plan for both cases: an OR of the two keys was planned again on every read.
-        string[] keys = haveGlobal ? [UserKey(userId)] : [UserKey(userId), GlobalKey];
-        var command = new NpgsqlBatchCommand(
-            "SELECT model_key, dimension, a_matrix, b_vector, observations FROM bandit_models WHERE model_key = ANY($1)")
+        // The global row only when its coefficients are not cached. A statement per key keeps one cached plan; a
+        // statement for either key (an OR, or an array of keys) was planned again on every read.
+        var commands = new List<NpgsqlBatchCommand> { ReadModel(UserKey(userId)) };
+        if (!haveGlobal)
         {
-            Parameters = { new NpgsqlParameter<string[]> { TypedValue = keys } },
-        };
-        return new ModelsRead(command, haveGlobal ? globalTheta : null);
+            commands.Add(ReadModel(GlobalKey));
+        }
+        return new ModelsRead(commands, haveGlobal ? globalTheta : null);
     }
 
+    private static NpgsqlBatchCommand ReadModel(string key) =>
+        new("SELECT model_key, dimension, a_matrix, b_vector, observations FROM bandit_models WHERE model_key = $1")
+        {
+            Parameters = { new NpgsqlParameter<string> { TypedValue = key } },
+        };
+
     /// <summary>The person's coefficients θ, shrunk toward the global model's, from the result of
-    /// <paramref name="read"/>'s statement, where <paramref name="reader"/> stands.</summary>
+    /// <paramref name="read"/>'s statements, where <paramref name="reader"/> stands.</summary>
     public async Task<double[]> CoefficientsAsync(ModelsRead read, NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         var d = BanditFeatures.Dimension;
         RewardModel user = new(d), global = new(d);
-        while (await reader.ReadAsync(cancellationToken))
+        for (var i = 0; i < read.Commands.Count; i++)
         {
-            var model = ToModel(reader.GetInt32(1), reader.GetFieldValue<double[]>(2), reader.GetFieldValue<double[]>(3), reader.GetInt64(4));
-            if (reader.GetString(0) == GlobalKey)
+            if (i > 0)
             {
-                global = model;
+                await reader.NextResultAsync(cancellationToken);
             }
-            else
+            while (await reader.ReadAsync(cancellationToken))
             {
-                user = model;
+                var model = ToModel(reader.GetInt32(1), reader.GetFieldValue<double[]>(2), reader.GetFieldValue<double[]>(3), reader.GetInt64(4));
+                if (reader.GetString(0) == GlobalKey)
+                {
+                    global = model;
+                }
+                else
+                {
+                    user = model;
+                }
             }
         }
 
@@ -142,7 +156,7 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
 }
 
 /// <summary>The models statement of one request, with the global coefficients that were cached when it was made.</summary>
-internal sealed record ModelsRead(NpgsqlBatchCommand Command, double[]? CachedGlobal);
+internal sealed record ModelsRead(IReadOnlyList<NpgsqlBatchCommand> Commands, double[]? CachedGlobal);
 
 /// <summary>One reward a person's feedback gave for a tip with features <paramref name="X"/>.</summary>
 internal sealed record Observation(string UserId, double[] X, double Reward);

@@ -109,43 +109,52 @@ internal sealed partial class FeedbackRecorder(
     }
 
     /// <summary>
-    /// Locks the posts' tips that belong to their posters, in id order, and reads their feedback so far, in one round
-    /// trip of two statements: the second runs once the locks are held, so it sees every feedback committed by whoever
-    /// held them before (one statement joining both would see the feedback as it was when it started waiting).
+    /// Locks the posts' tips that belong to their posters, in id order, and then reads their feedback so far, in one
+    /// round trip: the reads run once the locks are held, so they see every feedback committed by whoever held them
+    /// before (one statement joining both would see the feedback as it was when it started waiting). A statement per
+    /// tip, by key, keeps one cached plan each; a statement over an array of keys was planned again on every commit.
     /// </summary>
     private static async Task<Dictionary<Guid, LockedTip>> LockTipsAsync(
         NpgsqlConnection connection, IReadOnlyList<FeedbackPost> posts)
     {
-        var tipIds = posts.Select(p => p.TipId).Distinct().ToArray();
-        var userIds = posts.Select(p => p.UserId).Distinct().ToArray();
-        await using var read = new NpgsqlBatch(connection)
+        var owned = posts.Select(p => (p.TipId, p.UserId)).Distinct().OrderBy(p => p.TipId).ToList();
+        var tipIds = owned.Select(p => p.TipId).Distinct().ToList();
+        await using var read = new NpgsqlBatch(connection);
+        foreach (var (tipId, userId) in owned)
         {
-            BatchCommands =
+            read.BatchCommands.Add(new NpgsqlBatchCommand("SELECT user_id, features FROM tip_scores WHERE id = $1 AND user_id = $2 FOR UPDATE")
             {
-                new NpgsqlBatchCommand("SELECT id, user_id, features FROM tip_scores WHERE id = ANY($1) AND user_id = ANY($2) ORDER BY id FOR UPDATE")
-                {
-                    Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = tipIds }, new NpgsqlParameter<string[]> { TypedValue = userIds } },
-                },
-                new NpgsqlBatchCommand("SELECT tip_id, action, reward_milli FROM tip_feedback WHERE tip_id = ANY($1)")
-                {
-                    Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = tipIds } },
-                },
-            },
-        };
-        await using var reader = await read.ExecuteReaderAsync();
-        var tips = new Dictionary<Guid, LockedTip>();
-        while (await reader.ReadAsync())
+                Parameters = { new NpgsqlParameter<Guid> { TypedValue = tipId }, new NpgsqlParameter<string> { TypedValue = userId } },
+            });
+        }
+        foreach (var tipId in tipIds)
         {
-            tips[reader.GetGuid(0)] = new LockedTip(reader.GetString(1), reader.GetString(2), []);
+            read.BatchCommands.Add(new NpgsqlBatchCommand("SELECT action, reward_milli FROM tip_feedback WHERE tip_id = $1")
+            {
+                Parameters = { new NpgsqlParameter<Guid> { TypedValue = tipId } },
+            });
         }
 
-        await reader.NextResultAsync();
-        while (await reader.ReadAsync())
+        await using var reader = await read.ExecuteReaderAsync();
+        var tips = new Dictionary<Guid, LockedTip>();
+        foreach (var (tipId, _) in owned)
         {
-            if (tips.TryGetValue(reader.GetGuid(0), out var tip))
+            if (await reader.ReadAsync())
             {
-                tip.Earlier.Add(new EarlierFeedback(WireName.Parse<FeedbackAction>(reader.GetString(1)), reader.GetInt32(2)));
+                tips[tipId] = new LockedTip(reader.GetString(0), reader.GetString(1), []);
             }
+            await reader.NextResultAsync();
+        }
+        foreach (var tipId in tipIds)
+        {
+            while (await reader.ReadAsync())
+            {
+                if (tips.TryGetValue(tipId, out var tip))
+                {
+                    tip.Earlier.Add(new EarlierFeedback(WireName.Parse<FeedbackAction>(reader.GetString(0)), reader.GetInt32(1)));
+                }
+            }
+            await reader.NextResultAsync();
         }
         return tips;
     }

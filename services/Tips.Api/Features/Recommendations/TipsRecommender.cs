@@ -149,7 +149,11 @@ internal sealed partial class TipsRecommender(
         await db.Database.OpenConnectionAsync(cancellationToken);
         var models = bandit.ReadModels(userId);
         var recent = Suppression.RecentCommand(userId, now, options.Value);
-        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection()) { BatchCommands = { models.Command } };
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
+        foreach (var command in models.Commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
         if (recent is not null)
         {
             batch.BatchCommands.Add(recent);
