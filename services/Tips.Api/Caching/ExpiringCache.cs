@@ -62,6 +62,17 @@ internal sealed class ExpiringCache<TKey, TValue>(TimeSpan lifetime, TimeProvide
         }
     }
 
+    /// <summary>
+    /// Changes a cached value in place after a change it must reflect, keeping its expiry; and, as
+    /// <see cref="Forget"/> does, keeps no value whose read was under way (it may predate the change). Nothing is
+    /// cached when the key was not.
+    /// </summary>
+    public void Revise(TKey key, Func<TValue, TValue> change)
+    {
+        Interlocked.Increment(ref ForgetsOf(key));
+        Update(key, change);
+    }
+
     public void Forget(TKey key)
     {
         Interlocked.Increment(ref ForgetsOf(key));

@@ -1,5 +1,10 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Tips.Api.Caching;
+using Tips.Api.Features.Bandit;
+using Tips.Api.Features.Recommendations;
 using Tips.Api.Tests.Support;
 using Tips.Contracts;
 
@@ -34,6 +39,46 @@ public sealed class CachedStateTests : ApiTest
         }
 
         Assert.DoesNotContain(next, t => t.Content == first.Content);
+    }
+
+    [Fact]
+    public async Task A_persons_own_feedback_changes_their_cached_scoring_state_as_a_fresh_read_would_give_it()
+    {
+        var first = (await TipsAsync("ana"))[0]; // ana's scoring state, and the global model's coefficients, now cached
+        var states = Api.Services.GetRequiredService<ExpiringCache<string, ScoringState>>();
+        Assert.True(states.TryGet("ana", out var before));
+
+        (await Api.ClientFor("ana").PostAsJsonAsync($"/tips/{first.Id}/feedback", new { action = "dismiss" })).EnsureSuccessStatusCode();
+
+        Assert.True(states.TryGet("ana", out var kept)); // changed in place: the next request reads nothing
+        Assert.NotSame(before, kept);
+        var again = new TipCandidate("again", first.Content, first.Kind, first.Source, "", first.TaskId);
+        Assert.True(kept.Suppressed.Hides(again));
+        Assert.False(before.Suppressed.Hides(again));
+
+        states.Forget("ana");
+        var read = await ReadModelAsync("ana");
+        Assert.Equal(1, kept.Model.Person!.Observations);
+        Assert.Equal(read.Person!.A, kept.Model.Person.A);
+        Assert.Equal(read.Person.B, kept.Model.Person.B);
+        Assert.Equal(read.Theta, kept.Theta);
+        Assert.NotEqual(before.Theta, kept.Theta);
+    }
+
+    /// <summary>The person's coefficients as the recommender reads them from the database.</summary>
+    private async Task<Coefficients> ReadModelAsync(string user)
+    {
+        var bandit = Api.Services.GetRequiredService<BanditStore>();
+        await using var connection = new NpgsqlConnection(Api.ConnectionString);
+        await connection.OpenAsync();
+        var models = bandit.ReadModels(user);
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var command in models.Commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+        await using var reader = await batch.ExecuteReaderAsync();
+        return await bandit.CoefficientsAsync(models, reader, CancellationToken.None);
     }
 
     [Fact]

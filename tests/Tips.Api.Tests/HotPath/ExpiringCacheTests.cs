@@ -57,6 +57,31 @@ public sealed class ExpiringCacheTests
     }
 
     [Fact]
+    public async Task A_revised_value_keeps_its_expiry_and_a_value_read_while_it_was_revised_is_not_kept()
+    {
+        var cache = new ExpiringCache<string, int>(TimeSpan.FromSeconds(10), _clock);
+        cache.Set("ana", 1);
+        _clock.Advance(TimeSpan.FromSeconds(6));
+
+        cache.Revise("ana", value => value + 1); // e.g. feedback committed: the cached state changed as a read would give it
+        cache.Revise("bo", value => value + 1); // not cached: nothing to change, nothing made up
+
+        Assert.True(cache.TryGet("ana", out var revised));
+        Assert.Equal(2, revised);
+        Assert.False(cache.TryGet("bo", out _));
+        _clock.Advance(TimeSpan.FromSeconds(4));
+        Assert.False(cache.TryGet("ana", out _));
+
+        var reading = new TaskCompletionSource<int>();
+        var load = cache.GetOrLoadAsync("bo", (_, _) => reading.Task, CancellationToken.None);
+        cache.Revise("bo", value => value + 1); // its read may predate the change
+        reading.SetResult(7);
+
+        Assert.Equal(7, await load);
+        Assert.False(cache.TryGet("bo", out _));
+    }
+
+    [Fact]
     public async Task A_value_read_while_another_key_was_forgotten_is_kept()
     {
         // Whole-number keys: their hash codes are themselves, so these two never share a stripe of forgets.

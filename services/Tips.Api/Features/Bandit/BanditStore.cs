@@ -42,9 +42,9 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
             Parameters = { new NpgsqlParameter<string> { TypedValue = key } },
         };
 
-    /// <summary>The person's coefficients θ, shrunk toward the global model's, from the result of
+    /// <summary>The person's coefficients θ, shrunk toward the global model's (with the sums they came from), from the result of
     /// <paramref name="read"/>'s statements, where <paramref name="reader"/> stands.</summary>
-    public async Task<double[]> CoefficientsAsync(ModelsRead read, NpgsqlDataReader reader, CancellationToken cancellationToken)
+    public async Task<Coefficients> CoefficientsAsync(ModelsRead read, NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         var d = BanditFeatures.Dimension;
         RewardModel user = new(d), global = new(d);
@@ -68,15 +68,37 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
             }
         }
 
-        var o = options.Value;
         var globalTheta = read.CachedGlobal;
         if (globalTheta is null)
         {
-            globalTheta = global.Solve(o.RidgeLambda);
+            globalTheta = global.Solve(options.Value.RidgeLambda);
             _global.Set(GlobalKey, globalTheta);
         }
-        return user.Observations == 0 ? globalTheta : user.Solve(o.Shrinkage, globalTheta);
+        return Shrunk(user.Observations == 0 ? null : user, globalTheta);
     }
+
+    /// <summary>
+    /// <paramref name="before"/> after the person's model took <paramref name="observations"/>, as a read of the rows
+    /// <see cref="Learn"/> wrote would give it (with the same global coefficients): so that the process that took the
+    /// feedback need not read the person's model again.
+    /// </summary>
+    public Coefficients Learned(Coefficients before, IReadOnlyCollection<Observation> observations)
+    {
+        if (observations.Count == 0)
+        {
+            return before;
+        }
+        var d = BanditFeatures.Dimension;
+        var person = before.Person is { } p ? new RewardModel(d, [.. p.A], [.. p.B], p.Observations) : new RewardModel(d);
+        foreach (var observation in observations)
+        {
+            person.Add(observation.X, observation.Reward);
+        }
+        return Shrunk(person, before.GlobalTheta);
+    }
+
+    private Coefficients Shrunk(RewardModel? person, double[] globalTheta) =>
+        new(person is null ? globalTheta : person.Solve(options.Value.Shrinkage, globalTheta), person, globalTheta);
 
     /// <summary>
     /// The statements that add <paramref name="observations"/> to their people's models and, once, their sum to the
@@ -160,3 +182,7 @@ internal sealed record ModelsRead(IReadOnlyList<NpgsqlBatchCommand> Commands, do
 
 /// <summary>One reward a person's feedback gave for a tip with features <paramref name="X"/>.</summary>
 internal sealed record Observation(string UserId, double[] X, double Reward);
+
+/// <summary>A person's coefficients <paramref name="Theta"/>: their model's sums (<paramref name="Person"/>, null before
+/// any observation) shrunk toward the global model's coefficients <paramref name="GlobalTheta"/>.</summary>
+internal sealed record Coefficients(double[] Theta, RewardModel? Person, double[] GlobalTheta);

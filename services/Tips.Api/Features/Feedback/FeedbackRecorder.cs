@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Tips.Api.Caching;
@@ -24,6 +25,7 @@ internal sealed partial class FeedbackRecorder(
     BanditStore bandit,
     ExpiringCache<string, ScoringState> states,
     ContextCache contexts,
+    IOptions<RecommendationOptions> options,
     TimeProvider time,
     TipsApiMetrics metrics,
     ILogger<FeedbackRecorder> logger)
@@ -48,7 +50,7 @@ internal sealed partial class FeedbackRecorder(
 
         var answers = new FeedbackResponse?[posts.Count];
         var results = new (string Result, int? RewardMilli)[posts.Count];
-        var recorded = new List<(FeedbackPost Post, int RewardMilli)>();
+        var recorded = new List<(FeedbackPost Post, LockedTip Tip, int RewardMilli)>();
         var observations = new List<Observation>();
         for (var i = 0; i < posts.Count; i++)
         {
@@ -73,7 +75,7 @@ internal sealed partial class FeedbackRecorder(
                 observations.Add(new Observation(post.UserId, BanditFeatures.FromNamed(logged?.X ?? []), rewardMilli / 1000.0));
             }
             tip.Earlier.Add(new EarlierFeedback(post.Action, rewardMilli));
-            recorded.Add((post, rewardMilli));
+            recorded.Add((post, tip, rewardMilli));
             results[i] = ("recorded", rewardMilli);
             answers[i] = new FeedbackResponse(post.TipId, post.Action, rewardMilli / 1000.0);
         }
@@ -91,11 +93,15 @@ internal sealed partial class FeedbackRecorder(
         }
         await transaction.CommitAsync();
 
-        // The people's next tips here reflect it at once: what they put away, what their model learned, their signals.
-        foreach (var userId in recorded.Select(r => r.Post.UserId).Distinct())
+        // The people's next tips here reflect it at once: what they put away and what their model learned, changed in
+        // their cached scoring state as a read would give it (no read on their next request); their signals, read again.
+        foreach (var person in recorded.GroupBy(r => r.Post.UserId))
         {
-            states.Forget(userId);
-            contexts.ForgetSignals(userId);
+            var acted = person.Select(r => (r.Post.Action, r.Tip.TaskId, r.Tip.Content)).ToList();
+            var learned = observations.Where(o => o.UserId == person.Key).ToList();
+            states.Revise(person.Key, state => new ScoringState(
+                bandit.Learned(state.Model, learned), state.Suppressed.With(acted, options.Value)));
+            contexts.ForgetSignals(person.Key);
         }
         for (var i = 0; i < posts.Count; i++)
         {
@@ -122,7 +128,7 @@ internal sealed partial class FeedbackRecorder(
         await using var read = new NpgsqlBatch(connection);
         foreach (var (tipId, userId) in owned)
         {
-            read.BatchCommands.Add(new NpgsqlBatchCommand("SELECT user_id, features FROM tip_scores WHERE id = $1 AND user_id = $2 FOR UPDATE")
+            read.BatchCommands.Add(new NpgsqlBatchCommand("SELECT user_id, features, task_id, content FROM tip_scores WHERE id = $1 AND user_id = $2 FOR UPDATE")
             {
                 Parameters = { new NpgsqlParameter<Guid> { TypedValue = tipId }, new NpgsqlParameter<string> { TypedValue = userId } },
             });
@@ -141,7 +147,7 @@ internal sealed partial class FeedbackRecorder(
         {
             if (await reader.ReadAsync())
             {
-                tips[tipId] = new LockedTip(reader.GetString(0), reader.GetString(1), []);
+                tips[tipId] = new LockedTip(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), []);
             }
             await reader.NextResultAsync();
         }
@@ -161,7 +167,7 @@ internal sealed partial class FeedbackRecorder(
 
     /// <summary>One statement for every recorded post, inserted in the order they came (the analysts' first feedback
     /// of a tip is its earliest <c>created_at</c>, then the lowest <c>id</c>).</summary>
-    private static NpgsqlBatchCommand InsertFeedback(List<(FeedbackPost Post, int RewardMilli)> recorded) =>
+    private static NpgsqlBatchCommand InsertFeedback(List<(FeedbackPost Post, LockedTip Tip, int RewardMilli)> recorded) =>
         new("""
             INSERT INTO tip_feedback (tip_id, user_id, action, dwell_ms, reward_milli, created_at)
             SELECT tip_id, user_id, action, dwell_ms, reward_milli, created_at
@@ -180,7 +186,7 @@ internal sealed partial class FeedbackRecorder(
             },
         };
 
-    private sealed record LockedTip(string UserId, string Features, List<EarlierFeedback> Earlier);
+    private sealed record LockedTip(string UserId, string Features, string? TaskId, string Content, List<EarlierFeedback> Earlier);
 
     private sealed record EarlierFeedback(FeedbackAction Action, int RewardMilli);
 

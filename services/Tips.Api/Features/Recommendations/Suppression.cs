@@ -19,7 +19,7 @@ internal sealed class Suppression(HashSet<string> taskIds, HashSet<string> conte
     /// caller to run in a batch with others; null when nothing is ever suppressed.</summary>
     public static NpgsqlBatchCommand? RecentCommand(string userId, DateTimeOffset now, RecommendationOptions options)
     {
-        var longest = options.SuppressAfterFeedback > options.SnoozeFor ? options.SuppressAfterFeedback : options.SnoozeFor;
+        var longest = Longest(options);
         if (longest <= TimeSpan.Zero)
         {
             return null;
@@ -51,17 +51,48 @@ internal sealed class Suppression(HashSet<string> taskIds, HashSet<string> conte
         while (await reader.ReadAsync(cancellationToken))
         {
             var action = WireName.Parse<FeedbackAction>(reader.GetString(0));
-            var window = action == FeedbackAction.Snooze ? options.SnoozeFor : options.SuppressAfterFeedback;
-            if (now - reader.GetFieldValue<DateTimeOffset>(1) > window)
+            if (HidesFor(action, now - reader.GetFieldValue<DateTimeOffset>(1), options))
             {
-                continue;
+                Add(taskIds, contents, reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3));
             }
-            if (!reader.IsDBNull(2))
-            {
-                taskIds.Add(reader.GetString(2));
-            }
-            contents.Add(reader.GetString(3).Trim());
         }
         return new Suppression(taskIds, contents);
+    }
+
+    /// <summary>This, and what <paramref name="acted"/> on just now puts away, as a read of the feedback would give it.</summary>
+    public Suppression With(IEnumerable<(FeedbackAction Action, string? TaskId, string Content)> acted, RecommendationOptions options)
+    {
+        var hidden = Longest(options) > TimeSpan.Zero ? acted.Where(a => HidesFor(a.Action, TimeSpan.Zero, options)).ToList() : [];
+        if (hidden.Count == 0)
+        {
+            return this;
+        }
+        var ids = new HashSet<string>(taskIds, StringComparer.Ordinal);
+        var texts = new HashSet<string>(contents, StringComparer.OrdinalIgnoreCase);
+        foreach (var (_, taskId, content) in hidden)
+        {
+            Add(ids, texts, taskId, content);
+        }
+        return new Suppression(ids, texts);
+    }
+
+    private static TimeSpan Longest(RecommendationOptions options) =>
+        options.SuppressAfterFeedback > options.SnoozeFor ? options.SuppressAfterFeedback : options.SnoozeFor;
+
+    /// <summary>Whether feedback <paramref name="action"/> posted <paramref name="age"/> ago still puts its tip away.</summary>
+    private static bool HidesFor(FeedbackAction action, TimeSpan age, RecommendationOptions options) => action switch
+    {
+        FeedbackAction.Snooze => age <= options.SnoozeFor,
+        FeedbackAction.Done or FeedbackAction.Dismiss => age <= options.SuppressAfterFeedback,
+        _ => false,
+    };
+
+    private static void Add(HashSet<string> taskIds, HashSet<string> contents, string? taskId, string content)
+    {
+        if (taskId is not null)
+        {
+            taskIds.Add(taskId);
+        }
+        contents.Add(content.Trim());
     }
 }

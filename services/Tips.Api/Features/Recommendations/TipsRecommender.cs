@@ -160,11 +160,11 @@ internal sealed partial class TipsRecommender(
         }
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var theta = await bandit.CoefficientsAsync(models, reader, cancellationToken);
+        var model = await bandit.CoefficientsAsync(models, reader, cancellationToken);
         var suppressed = recent is null || !await reader.NextResultAsync(cancellationToken)
             ? Suppression.None
             : await Suppression.ReadAsync(reader, now, options.Value, cancellationToken);
-        return new ScoringState(theta, suppressed);
+        return new ScoringState(model, suppressed);
     }
 
     // Debug: a line per request is noise at hundreds a second and work on the hot path; tips_recommender_served_total counts them.
@@ -173,8 +173,12 @@ internal sealed partial class TipsRecommender(
 }
 
 /// <summary>What scoring needs of a person besides the pool: their model's coefficients and what they recently put
-/// away. Kept per process for <see cref="RecommendationOptions.StateCacheFor"/>; their own feedback here drops it.</summary>
-internal sealed record ScoringState(double[] Theta, Suppression Suppressed);
+/// away. Kept per process for <see cref="RecommendationOptions.StateCacheFor"/>; their own feedback here changes it in
+/// place (<see cref="Feedback.FeedbackRecorder"/>), so the next request need not read it again.</summary>
+internal sealed record ScoringState(Coefficients Model, Suppression Suppressed)
+{
+    public double[] Theta => Model.Theta;
+}
 
 /// <summary>What <c>tip_scores.features</c> holds: the scored vector by name, the pool it was chosen from (counts
 /// by kind and source, so that off-policy evaluation can compute a target policy's probabilities), and how many
