@@ -53,7 +53,7 @@ public sealed class FeedbackGroupCommitTests : ApiTest
             recorder.RecordAsync("ana", ana1, FeedbackAction.Done, null, none), // kept, but not learned from
             recorder.RecordAsync("bo", bo1, FeedbackAction.Dismiss, null, none),
             recorder.RecordAsync("bo", ana2, FeedbackAction.Done, null, none), // not bo's tip
-            recorder.RecordAsync("ana", Guid.CreateVersion7(), FeedbackAction.Done, null, none), // no such tip
+            recorder.RecordAsync("ana", Guid.NewGuid(), FeedbackAction.Done, null, none), // no such tip
             recorder.RecordAsync("ana", ana2, FeedbackAction.NotHelpful, null, none),
         };
         await recorder.StartAsync(none);
