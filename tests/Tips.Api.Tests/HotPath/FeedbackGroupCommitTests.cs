@@ -22,11 +22,9 @@ public sealed class FeedbackGroupCommitTests : ApiTest
 
     private FeedbackRecorder NewRecorder() => ActivatorUtilities.CreateInstance<FeedbackRecorder>(Api.Services);
 
-    private Task<List<Tips.Api.Data.BanditModelState>> ModelsAsync() =>
-        TipsDb.QueryAsync(Api.ConnectionString, db => db.BanditModels.AsNoTracking().OrderBy(m => m.ModelKey).ToListAsync());
+    private Task<List<Tips.Api.Data.BanditModelState>> ModelsAsync() => TipsDb.ModelsAsync(Api.ConnectionString);
 
-    private Task<List<Tips.Api.Data.TipFeedback>> FeedbackAsync() =>
-        TipsDb.QueryAsync(Api.ConnectionString, db => db.TipFeedback.AsNoTracking().OrderBy(f => f.Id).ToListAsync());
+    private Task<List<Tips.Api.Data.TipFeedback>> FeedbackAsync() => TipsDb.FeedbackAsync(Api.ConnectionString);
 
     /// <summary>How many transactions wrote the rows of <paramref name="table"/> (a row's xmin is its writer's).</summary>
     private async Task<long> WritersOfAsync(string table)

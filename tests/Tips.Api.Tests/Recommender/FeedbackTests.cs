@@ -18,11 +18,9 @@ public sealed class FeedbackTests : ApiTest
     private static Task<HttpResponseMessage> PostAsync(HttpClient client, Guid tip, object body) =>
         client.PostAsJsonAsync($"/tips/{tip}/feedback", body);
 
-    private Task<List<Tips.Api.Data.BanditModelState>> ModelsAsync() =>
-        TipsDb.QueryAsync(Api.ConnectionString, db => db.BanditModels.AsNoTracking().OrderBy(m => m.ModelKey).ToListAsync());
+    private Task<List<Tips.Api.Data.BanditModelState>> ModelsAsync() => TipsDb.ModelsAsync(Api.ConnectionString);
 
-    private Task<List<Tips.Api.Data.TipFeedback>> FeedbackAsync() =>
-        TipsDb.QueryAsync(Api.ConnectionString, db => db.TipFeedback.AsNoTracking().OrderBy(f => f.Id).ToListAsync());
+    private Task<List<Tips.Api.Data.TipFeedback>> FeedbackAsync() => TipsDb.FeedbackAsync(Api.ConnectionString);
 
     [Theory]
     [InlineData("done", 60_000L, 1.0)]

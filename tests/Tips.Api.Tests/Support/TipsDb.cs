@@ -16,4 +16,10 @@ public static class TipsDb
 
     public static Task<List<TipScore>> ScoresAsync(string connectionString) =>
         QueryAsync(connectionString, db => db.TipScores.AsNoTracking().OrderBy(s => s.ServedAt).ThenBy(s => s.Position).ToListAsync());
+
+    public static Task<List<BanditModelState>> ModelsAsync(string connectionString) =>
+        QueryAsync(connectionString, db => db.BanditModels.AsNoTracking().OrderBy(m => m.ModelKey).ToListAsync());
+
+    public static Task<List<TipFeedback>> FeedbackAsync(string connectionString) =>
+        QueryAsync(connectionString, db => db.TipFeedback.AsNoTracking().OrderBy(f => f.Id).ToListAsync());
 }

@@ -153,12 +153,10 @@ internal sealed partial class FeedbackRecorder(
         }
         foreach (var tipId in tipIds)
         {
+            var earlier = tips.GetValueOrDefault(tipId)?.Earlier;
             while (await reader.ReadAsync())
             {
-                if (tips.TryGetValue(tipId, out var tip))
-                {
-                    tip.Earlier.Add(new EarlierFeedback(WireName.Parse<FeedbackAction>(reader.GetString(0)), reader.GetInt32(1)));
-                }
+                earlier?.Add(new EarlierFeedback(WireName.Parse<FeedbackAction>(reader.GetString(0)), reader.GetInt32(1)));
             }
             await reader.NextResultAsync();
         }
