@@ -32,11 +32,14 @@ internal static class AuthExtensions
             .BindConfiguration(AuthOptions.Section)
             .Validate(o => o.Authority is not null || Encoding.UTF8.GetByteCount(o.SigningKey ?? "") >= AuthOptions.MinKeyBytes,
                 AuthOptions.MissingMessage)
+            .Validate(o => o.ValidatedTokensFor >= TimeSpan.Zero && o.ValidatedTokensMax > 0,
+                "Auth__ValidatedTokensFor must not be negative, and Auth__ValidatedTokensMax must be at least 1.")
             .ValidateOnStart();
 
+        services.AddSingleton<ValidatedTokens>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>>((jwt, auth) => Configure(jwt, auth.Value));
+            .Configure<IOptions<AuthOptions>, ValidatedTokens>((jwt, auth, validated) => Configure(jwt, auth.Value, validated));
 
         services.AddAuthorizationBuilder()
             .AddPolicy(UserPolicy, p => p.RequireAuthenticatedUser().RequireClaim(SubClaim))
@@ -65,7 +68,7 @@ internal static class AuthExtensions
     public static string UserId(this ClaimsPrincipal user) =>
         user.FindFirstValue(SubClaim) ?? throw new InvalidOperationException("The token has no 'sub' claim.");
 
-    private static void Configure(JwtBearerOptions jwt, AuthOptions auth)
+    private static void Configure(JwtBearerOptions jwt, AuthOptions auth, ValidatedTokens validated)
     {
         jwt.MapInboundClaims = false;
         jwt.TokenValidationParameters = new TokenValidationParameters
@@ -93,6 +96,8 @@ internal static class AuthExtensions
 
         jwt.Events = new JwtBearerEvents
         {
+            OnMessageReceived = validated.OnMessageReceived,
+            OnTokenValidated = validated.OnTokenValidated,
             OnChallenge = async context =>
             {
                 context.HandleResponse();
@@ -139,4 +144,11 @@ internal sealed class AuthOptions
     public Uri? Authority { get; set; }
     public string Issuer { get; set; } = "tips-dev";
     public string Audience { get; set; } = "tips-api";
+
+    /// <summary>How long a validated token is let through again without another validation (never past its expiry);
+    /// zero validates every request. It bounds how long a signing key the authority has withdrawn still counts.</summary>
+    public TimeSpan ValidatedTokensFor { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many validated tokens are kept at most: a few KB each.</summary>
+    public int ValidatedTokensMax { get; set; } = 20_000;
 }
