@@ -100,6 +100,7 @@ internal static class ApiServiceExtensions
         services.AddSingleton<LlmCandidates>();
         services.AddSingleton(sp => new ExpiringCache<string, ScoringState>(
             sp.GetRequiredService<IOptions<RecommendationOptions>>().Value.StateCacheFor, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<KeptPools>();
         services.AddSingleton<TipLog>();
         services.AddHostedService(sp => sp.GetRequiredService<TipLog>());
         services.AddScoped<TipsRecommender>();

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Tips.Api.Caching;
 using Tips.Api.Features.Context;
 using Tips.Contracts;
 
@@ -55,4 +57,36 @@ internal static class CandidatePool
         }
         return pool;
     }
+}
+
+/// <summary>
+/// Each person's last pool, used again while what it was built from is unchanged: the same kept task ranking, LLM
+/// batch and suppression (the very objects: their caches put new ones in place whenever they change) and the same
+/// limit, until a task tip's wording could change (<see cref="TaskTipRules.HoldsUntil"/>). Building the pool (task
+/// tips' texts, hashing every candidate's text) was about a fifteenth of a warm request's CPU in Tips.Api.
+/// </summary>
+internal sealed class KeptPools(IOptions<RecommendationOptions> options, TimeProvider time)
+{
+    private readonly ExpiringCache<string, KeptPool> _pools = new(options.Value.StateCacheFor, time);
+
+    public KeptPool For(string userId, AssembledContext context, LlmBatch? batch, Suppression suppressed, int limit, DateTimeOffset now)
+    {
+        if (_pools.TryGet(userId, out var kept) && kept.IsFrom(context.Tasks, batch, suppressed, limit) && now < kept.Until)
+        {
+            return kept;
+        }
+        var pool = CandidatePool.Build(context, batch, suppressed, limit, options.Value.TaskTipLimit, now);
+        kept = new KeptPool(context.Tasks, batch, suppressed, limit, TaskTipRules.HoldsUntil(context.Tasks, now), pool, PoolSummary.Of(pool));
+        _pools.Set(userId, kept, kept.Until);
+        return kept;
+    }
+}
+
+/// <summary>A pool, its summary for the log, and what it was built from.</summary>
+internal sealed record KeptPool(
+    IReadOnlyList<ContextTask> Tasks, LlmBatch? Batch, Suppression Suppressed, int Limit, DateTimeOffset Until,
+    IReadOnlyList<TipCandidate> Pool, PoolSummary Summary)
+{
+    public bool IsFrom(IReadOnlyList<ContextTask> tasks, LlmBatch? batch, Suppression suppressed, int limit) =>
+        ReferenceEquals(tasks, Tasks) && ReferenceEquals(batch, Batch) && ReferenceEquals(suppressed, Suppressed) && limit == Limit;
 }

@@ -33,6 +33,25 @@ internal static class TaskTipRules
         return candidates;
     }
 
+    /// <summary>
+    /// The first moment after <paramref name="now"/> at which <see cref="ForTask"/> could word the tips of these same
+    /// tasks otherwise: a task with no due date counting one more day since it was added. What else it reads (overdue,
+    /// due today, priority) is fixed with the task ranking, which is redone when any of it could change.
+    /// </summary>
+    public static DateTimeOffset HoldsUntil(IReadOnlyList<ContextTask> tasks, DateTimeOffset now)
+    {
+        var until = DateTimeOffset.MaxValue;
+        foreach (var task in tasks)
+        {
+            if (task.AddedAt is { } added && task.Task.Due is null)
+            {
+                var next = added.AddDays(Math.Floor((now - added).TotalDays) + 1);
+                until = next < until ? next : until;
+            }
+        }
+        return until;
+    }
+
     public static TipCandidate? ForTask(ContextTask context, DateTimeOffset now)
     {
         var task = context.Task;

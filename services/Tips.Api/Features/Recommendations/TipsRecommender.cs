@@ -21,6 +21,7 @@ internal sealed partial class TipsRecommender(
     BanditStore bandit,
     IDbContextFactory<TipsDbContext> dbs,
     ExpiringCache<string, ScoringState> states,
+    KeptPools pools,
     TipLog log,
     WorkSlot slot,
     IRandomSource random,
@@ -62,7 +63,8 @@ internal sealed partial class TipsRecommender(
         }
         metrics.ContextAssembled(context.Origin);
 
-        var pool = CandidatePool.Build(context, batch, state.Suppressed, limit, options.Value.TaskTipLimit, now);
+        var kept = pools.For(userId, context, batch, state.Suppressed, limit, now);
+        var pool = kept.Pool;
 
         // Stage 2: predicted rewards, then ε-greedy picks with their exact propensities.
         var tasks = context.Tasks.ToDictionary(t => t.Task.Id, StringComparer.Ordinal);
@@ -81,7 +83,7 @@ internal sealed partial class TipsRecommender(
 
         var epsilon = banditOptions.Value.Epsilon;
         var picks = EpsilonGreedy.Choose(predicted, limit, epsilon, random, groups);
-        var poolSummary = PoolSummary.Of(pool);
+        var poolSummary = kept.Summary;
 
         // Stage 3: every served tip is logged, committed with its request's other tips, before the response.
         var requestId = Guid.CreateVersion7(now);
