@@ -71,7 +71,7 @@ internal sealed partial class FeedbackRecorder(
             var rewardMilli = Rewards.InferMilli(post.Action, post.DwellMs);
             if (tip.Earlier.Count == 0)
             {
-                var logged = JsonSerializer.Deserialize<LoggedFeatures>(tip.Features, LoggedFeatures.Json);
+                var logged = JsonSerializer.Deserialize(tip.Features, LoggedFeatures.Json);
                 observations.Add(new Observation(post.UserId, BanditFeatures.FromNamed(logged?.X ?? []), rewardMilli / 1000.0));
             }
             tip.Earlier.Add(new EarlierFeedback(post.Action, rewardMilli));

@@ -76,16 +76,17 @@ internal sealed class KeptPools(IOptions<RecommendationOptions> options, TimePro
             return kept;
         }
         var pool = CandidatePool.Build(context, batch, suppressed, limit, options.Value.TaskTipLimit, now);
-        kept = new KeptPool(context.Tasks, batch, suppressed, limit, TaskTipRules.HoldsUntil(context.Tasks, now), pool, PoolSummary.Of(pool));
+        kept = new KeptPool(context.Tasks, batch, suppressed, limit, TaskTipRules.HoldsUntil(context.Tasks, now), pool, PoolSummary.Of(pool),
+            context.Tasks.ToDictionary(t => t.Task.Id, StringComparer.Ordinal));
         _pools.Set(userId, kept, kept.Until);
         return kept;
     }
 }
 
-/// <summary>A pool, its summary for the log, and what it was built from.</summary>
+/// <summary>A pool, its summary for the log, and what it was built from (with its tasks by id).</summary>
 internal sealed record KeptPool(
     IReadOnlyList<ContextTask> Tasks, LlmBatch? Batch, Suppression Suppressed, int Limit, DateTimeOffset Until,
-    IReadOnlyList<TipCandidate> Pool, PoolSummary Summary)
+    IReadOnlyList<TipCandidate> Pool, PoolSummary Summary, IReadOnlyDictionary<string, ContextTask> TaskById)
 {
     public bool IsFrom(IReadOnlyList<ContextTask> tasks, LlmBatch? batch, Suppression suppressed, int limit) =>
         ReferenceEquals(tasks, Tasks) && ReferenceEquals(batch, Batch) && ReferenceEquals(suppressed, Suppressed) && limit == Limit;
