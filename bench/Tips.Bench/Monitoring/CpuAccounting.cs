@@ -4,15 +4,16 @@ namespace Tips.Bench.Monitoring;
 
 /// <summary>
 /// How the machine's CPU was spent over a window, in percent of all its cores: busy in total, by this run (the bench
-/// process and everything it started, and the Postgres server it uses), and by anything else. On a shared machine
-/// the last number says how much of the result is noise.
+/// process and everything it started, and the Postgres server it uses), by other processes, and taken by the
+/// hypervisor from this virtual machine (steal). On a shared machine the last two say how much of the result is noise.
 /// </summary>
-internal sealed record CpuShare(double MachineBusyPercent, double OursPercent, double OthersPercent, IReadOnlyList<string> TopOthers);
+internal sealed record CpuShare(
+    double MachineBusyPercent, double OursPercent, double OthersPercent, double StealPercent, IReadOnlyList<string> TopOthers);
 
 /// <summary>Reads /proc at the start and end of a window (Linux only; elsewhere every answer is null).</summary>
 internal sealed class CpuAccounting(int benchPid, int postgresPort)
 {
-    public sealed record Snapshot(long Total, long Busy, IReadOnlyDictionary<int, ProcessTicks> Processes);
+    public sealed record Snapshot(long Total, long Busy, long Steal, IReadOnlyDictionary<int, ProcessTicks> Processes);
 
     public sealed record ProcessTicks(int ParentPid, long Ticks);
 
@@ -32,7 +33,7 @@ internal sealed class CpuAccounting(int benchPid, int postgresPort)
                     processes[pid] = ticks;
                 }
             }
-            return new Snapshot(total, busy, processes);
+            return new Snapshot(total, busy, cpu.Length > 7 ? cpu[7] : 0, processes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
         {
@@ -55,11 +56,13 @@ internal sealed class CpuAccounting(int benchPid, int postgresPort)
         var oursTicks = grown.Where(p => ours.Contains(p.Pid)).Sum(p => p.Ticks);
         var busy = (after.Busy - before.Busy) / total * 100;
         var oursPercent = oursTicks / total * 100;
+        var steal = (after.Steal - before.Steal) / total * 100;
         var top = grown.Where(p => !ours.Contains(p.Pid)).OrderByDescending(p => p.Ticks).Take(3)
             .Where(p => p.Ticks / total * 100 >= 1)
             .Select(p => string.Create(CultureInfo.InvariantCulture, $"{Describe(p.Pid)} {p.Ticks / total * 100:0}%"))
             .ToList();
-        return new CpuShare(Math.Round(busy, 1), Math.Round(oursPercent, 1), Math.Round(Math.Max(0, busy - oursPercent), 1), top);
+        return new CpuShare(Math.Round(busy, 1), Math.Round(oursPercent, 1), Math.Round(Math.Max(0, busy - oursPercent - steal), 1),
+            Math.Round(steal, 1), top);
     }
 
     /// <summary>The bench's process tree, and the tree of the postmaster listening on the bench's Postgres port.</summary>

@@ -97,16 +97,16 @@ internal static class MarkdownReport
             md.AppendLine("## Where the time went (growth of the services' own metrics over each window, with its warm-up)");
             md.AppendLine();
             md.AppendLine("Per GET /tips: Tips.Api's time in the server, its CPU and allocations (all its work in the window, divided by its GET /tips), " +
-                "its database round trips and their summed time. API and Serving CPU % are of one core; machine and others % are of all cores " +
-                "(others: processes that are not this run's, e.g. other work on a shared machine).");
+                "its database round trips and their summed time. API and Serving CPU % are of one core; machine, others and steal % are of all cores " +
+                "(others: processes that are not this run's, e.g. other work on a shared machine; steal: time the hypervisor gave to other machines).");
             md.AppendLine();
-            md.AppendLine("| window | server ms | API CPU ms/req | API CPU % | alloc KB/req | DB ops/req | DB ms/req | GC pause ms | JIT ms | Serving CPU % | machine busy % | others % | bench GC pause ms | gateway calls | Todoist calls |");
-            md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            md.AppendLine("| window | server ms | API CPU ms/req | API CPU % | alloc KB/req | DB ops/req | DB ms/req | GC pause ms | JIT ms | Serving CPU % | machine busy % | others % | steal % | bench GC pause ms | gateway calls | Todoist calls |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var window in windows.Where(w => w.ApiCost is not null))
             {
                 var c = window.ApiCost!;
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {window.Name} | {N(c.ServerMeanMs, "0.0")} | {N(c.CpuMsPerRequest, "0.0")} | {N(c.CpuPercent, "0")} | {N(c.AllocatedKbPerRequest, "0")} | {N(c.DbOperationsPerRequest, "0.0")} | {N(c.DbMsPerRequest, "0.0")} | {N(c.GcPauseMs, "0")} | {N(c.JitMs, "0")} | {N(c.ServingCpuPercent, "0")} | {N(window.Cpu?.MachineBusyPercent, "0")} | {N(window.Cpu?.OthersPercent, "0")} | {F(window.BenchGcPauseMs)} | {window.GatewayCalls} | {window.TodoistCalls} |");
+                    $"| {window.Name} | {N(c.ServerMeanMs, "0.0")} | {N(c.CpuMsPerRequest, "0.0")} | {N(c.CpuPercent, "0")} | {N(c.AllocatedKbPerRequest, "0")} | {N(c.DbOperationsPerRequest, "0.0")} | {N(c.DbMsPerRequest, "0.0")} | {N(c.GcPauseMs, "0")} | {N(c.JitMs, "0")} | {N(c.ServingCpuPercent, "0")} | {N(window.Cpu?.MachineBusyPercent, "0")} | {N(window.Cpu?.OthersPercent, "0")} | {N(window.Cpu?.StealPercent, "0")} | {F(window.BenchGcPauseMs)} | {window.GatewayCalls} | {window.TodoistCalls} |");
             }
             md.AppendLine();
             foreach (var window in windows.Where(w => w.ApiCounters.Count > 0))

@@ -43,6 +43,11 @@ internal static class Notes
                 notes.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{window.Name}: other processes on this machine used {cpu.OthersPercent:0}% of its CPU meanwhile (still running at its end: {(cpu.TopOthers.Count == 0 ? "none above 1%" : string.Join("; ", cpu.TopOthers))}): compare this window as ratios only."));
             }
+            if (window.Cpu is { StealPercent: >= 5 } stolen)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{window.Name}: the hypervisor gave {stolen.StealPercent:0}% of this machine's CPU time to other machines meanwhile (steal): its results are lower than the same code gets on a quiet host."));
+            }
             if (window.BenchGcPauseMs >= 0.01 * window.Tips.WindowSeconds * 1000)
             {
                 notes.Add(string.Create(CultureInfo.InvariantCulture,

@@ -9,7 +9,7 @@ namespace Tips.Api.Extensions;
 /// <summary>
 /// Bearer tokens this process has validated, with the principal each gave, until the token expires (and for at most
 /// <see cref="AuthOptions.ValidatedTokensFor"/>). A person sends the same token on every request, and validating it
-/// again (parsing, the signature, the claims) was about a tenth of a warm GET /tips. The key is the whole token,
+/// again (parsing, the signature, the claims) was 7 % of Tips.Api's CPU at saturation. The key is the whole token,
 /// signature included: only the exact text that passed validation passes again.
 /// </summary>
 internal sealed class ValidatedTokens(IOptions<AuthOptions> options, TimeProvider time)
