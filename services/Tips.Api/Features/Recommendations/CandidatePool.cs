@@ -71,7 +71,8 @@ internal sealed class KeptPools(IOptions<RecommendationOptions> options, TimePro
 
     public KeptPool For(string userId, AssembledContext context, LlmBatch? batch, Suppression suppressed, int limit, DateTimeOffset now)
     {
-        if (_pools.TryGet(userId, out var kept) && kept.IsFrom(context.Tasks, batch, suppressed, limit) && now < kept.Until)
+        // Kept no longer than Until (the cache's expiry), so a kept pool is always current.
+        if (_pools.TryGet(userId, out var kept) && kept.IsFrom(context.Tasks, batch, suppressed, limit))
         {
             return kept;
         }
