@@ -14,7 +14,7 @@ namespace Tips.Api.Features.Feedback;
 
 /// <summary>
 /// Records feedback posts and teaches the bandit, by group commit (<see cref="GroupCommit{TItem,TResult}"/>): the
-/// posts waiting at that moment are recorded in one transaction of three round trips, and the models take one update
+/// posts waiting at that moment are recorded in one transaction of two round trips, and the models take one update
 /// each for all of them, the global model's row included. Every distinct (tip, action) is kept; a repeated identical
 /// post returns the stored answer and changes nothing; the models learn once per tip, from its first feedback, in the
 /// same transaction as that feedback. The posts' tips are locked first, so concurrent posts on one tip (from another
@@ -82,16 +82,21 @@ internal sealed partial class FeedbackRecorder(
 
         if (recorded.Count > 0)
         {
-            // The feedback and the models' learning: one round trip, then the commit. Learning comes last, as it locks
-            // the global model's row, which all feedback shares.
+            // The feedback, the models' learning and the commit: one round trip. Learning comes last, as it locks the
+            // global model's row, which all feedback shares; the commit ends the batch, so that lock is held for no
+            // round trip of its own. Should any statement fail, the commit never runs and the transaction rolls back.
             await using var write = new NpgsqlBatch(connection) { BatchCommands = { InsertFeedback(recorded) } };
             foreach (var learn in bandit.Learn(observations))
             {
                 write.BatchCommands.Add(learn);
             }
+            write.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             await write.ExecuteNonQueryAsync();
         }
-        await transaction.CommitAsync();
+        else
+        {
+            await transaction.CommitAsync();
+        }
 
         // The people's next tips here reflect it at once: what they put away and what their model learned, changed in
         // their cached scoring state as a read would give it (no read on their next request); their signals, read again.
