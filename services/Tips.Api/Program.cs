@@ -12,7 +12,6 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.UseCors();
 app.UseAuthentication();
-app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Tips.Api.Capacity;
 using Tips.Api.Clients.Todoist;
 using Tips.Api.Features.Bandit;
 using Tips.Api.Features.Context;
@@ -34,6 +35,8 @@ internal sealed class TipsApiMetrics
     private readonly Counter<long> _todoistRequests;
     private volatile IReadOnlyDictionary<TokenStatus, long>? _tokens;
     private long _shed;
+    private long _tipsRateLimited;
+    private long _feedbackRateLimited;
 
     public TipsApiMetrics(IMeterFactory meters)
     {
@@ -66,6 +69,8 @@ internal sealed class TipsApiMetrics
         // Observed rather than added to, so the series exists (at 0) before the first refusal.
         meter.CreateObservableCounter("tips.recommender.shed", () => Interlocked.Read(ref _shed), "{request}",
             "GET /tips requests refused at once (503 overloaded): every in-flight slot and queue place was taken.");
+        meter.CreateObservableCounter("tips.edge.rate_limited", ObserveRateLimited, "{request}",
+            "Requests refused with 429: past the person's rate (RateLimits__TipsPerMinute, RateLimits__FeedbackPerMinute), by endpoint (tips, feedback).");
         meter.CreateObservableGauge("tips.todoist.tokens", ObserveTokens, "{token}",
             "Stored Todoist tokens by status (valid, invalid, unknown), counted in the database every Metrics__TokenStatusRefresh.");
     }
@@ -74,6 +79,9 @@ internal sealed class TipsApiMetrics
         _served.Add(1, new("tips.tip.source", WireName.Of(source)), new("tips.tip.kind", WireName.Of(kind)));
 
     public void Shed() => Interlocked.Increment(ref _shed);
+
+    public void RateLimited(RateLimitedEndpoint endpoint) =>
+        Interlocked.Increment(ref (endpoint == RateLimitedEndpoint.Tips ? ref _tipsRateLimited : ref _feedbackRateLimited));
 
     public void PoolScored(int size) => _poolSize.Record(size);
 
@@ -133,6 +141,12 @@ internal sealed class TipsApiMetrics
 
     /// <summary>The latest count of stored tokens by status (from <see cref="Features.Integrations.TokenStatusCounter"/>).</summary>
     public void TokensCounted(IReadOnlyDictionary<TokenStatus, long> counts) => _tokens = counts;
+
+    private Measurement<long>[] ObserveRateLimited() =>
+    [
+        new(Interlocked.Read(ref _tipsRateLimited), new KeyValuePair<string, object?>("tips.endpoint", "tips")),
+        new(Interlocked.Read(ref _feedbackRateLimited), new KeyValuePair<string, object?>("tips.endpoint", "feedback")),
+    ];
 
     private IEnumerable<Measurement<long>> ObserveTokens()
     {

@@ -27,7 +27,7 @@ internal static class TipsEndpoints
                 "`Retry-After` when this replica is at capacity.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .RequireRateLimiting(EdgeExtensions.TipsPolicy)
+            .AddEndpointFilter(PersonRateLimits.TipsAsync)
             .AddEndpointFilter(LoadShedder.ShedAsync);
 
         tips.MapPost("/{id}/feedback", PostFeedback)
@@ -37,10 +37,10 @@ internal static class TipsEndpoints
                 "`action` is done | dismiss | snooze | helpful | not_helpful; `dwell_ms` (0..86400000) is how long the " +
                 "tip was looked at. The answer carries the reward it was worth. Posting the same action again returns " +
                 "the same answer and changes nothing.")
+            .AddEndpointFilter(PersonRateLimits.FeedbackAsync)
             .WithValidation<FeedbackRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .RequireRateLimiting(EdgeExtensions.FeedbackPolicy);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         return app;
     }

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Tips.Api.Capacity;
 using Tips.ServiceDefaults;
@@ -11,9 +7,6 @@ namespace Tips.Api.Extensions;
 /// <summary>What the public edge of the API allows: per-person request rates and browser origins.</summary>
 internal static class EdgeExtensions
 {
-    public const string TipsPolicy = "tips";
-    public const string FeedbackPolicy = "feedback";
-
     public static IHostApplicationBuilder AddEdgePolicies(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -26,12 +19,7 @@ internal static class EdgeExtensions
         services.AddSingleton<LoadShedder>();
         services.AddScoped<WorkSlot>();
 
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.AddPolicy(TipsPolicy, http => PerPerson(http, o => o.TipsPerMinute));
-            limiter.AddPolicy(FeedbackPolicy, http => PerPerson(http, o => o.FeedbackPerMinute));
-            limiter.OnRejected = WriteRejectedAsync;
-        });
+        services.AddSingleton<PersonRateLimits>();
 
         services.AddOptions<CorsOriginsOptions>().BindConfiguration(CorsOriginsOptions.Section)
             .Validate(o => o.Origins.All(origin => Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.AbsolutePath == "/"),
@@ -53,43 +41,6 @@ internal static class EdgeExtensions
                 }
             }));
         return builder;
-    }
-
-    /// <summary>A token bucket per person (the token's <c>sub</c>; the client address before authentication):
-    /// a burst of a minute's worth, then one request per 60/N seconds.</summary>
-    private static RateLimitPartition<string> PerPerson(HttpContext http, Func<RateLimitOptions, int> perMinute)
-    {
-        var limit = perMinute(http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value);
-        var key = http.User.FindFirst(AuthExtensions.SubClaim)?.Value is { } sub
-            ? $"user:{sub}"
-            : $"ip:{http.Connection.RemoteIpAddress}";
-        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = limit,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / limit,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
-    }
-
-    private static async ValueTask WriteRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
-    {
-        var http = rejected.HttpContext;
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Type = ProblemTypes.RateLimited,
-                Title = "Too many requests",
-                Detail = $"Slow down: try again in {retryAfter} s.",
-            },
-        });
     }
 }
 

@@ -127,4 +127,20 @@ public sealed class RecommenderMetricsTests : MetricsTest
         AssertMoved(1, before, after, "tips_llm_generations_total", "tips_generation_result=circuit_open");
         AssertMoved(11, before, after, "tips_recommender_served_total", "tips_tip_source=fallback");
     }
+
+    [Fact]
+    public async Task Requests_past_the_persons_rate_are_counted_by_endpoint()
+    {
+        Api.With("RateLimits:TipsPerMinute", "1");
+        var before = await ScrapeAsync();
+
+        await GetTipsAsync("ana");
+        var limited = await Api.ClientFor("ana").GetAsync("/tips");
+        var after = await ScrapeAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, limited.StatusCode);
+        AssertMoved(1, before, after, "tips_edge_rate_limited_total", "tips_endpoint=tips");
+        AssertMoved(0, before, after, "tips_edge_rate_limited_total", "tips_endpoint=feedback");
+        AssertMoved(1, before, after, "http_server_request_duration_seconds_count", "http_route=/tips/", "http_response_status_code=429");
+    }
 }
