@@ -5,7 +5,8 @@ namespace Tips.Api.Caching;
 /// <summary>
 /// A per-process map whose entries expire after a fixed time on the injected clock. It spares the database reads
 /// that every request for the same key would repeat; each cache says in its own settings how stale it may be.
-/// A zero lifetime turns it off. When it grows past its bound, expired entries go first, then everything.
+/// A zero lifetime turns it off. An expired entry stays until it is replaced (<see cref="TryGetExpired"/>); when the
+/// cache grows past its bound, expired entries go first, then everything.
 /// </summary>
 internal sealed class ExpiringCache<TKey, TValue>(TimeSpan lifetime, TimeProvider time, int maxEntries = 100_000)
     where TKey : notnull
@@ -22,14 +23,26 @@ internal sealed class ExpiringCache<TKey, TValue>(TimeSpan lifetime, TimeProvide
 
     public bool TryGet(TKey key, out TValue value)
     {
+        if (_entries.TryGetValue(key, out var entry) && time.GetUtcNow() < entry.ExpiresAt)
+        {
+            value = entry.Value;
+            return true;
+        }
+        value = default!;
+        return false;
+    }
+
+    /// <summary>
+    /// The value last kept for <paramref name="key"/>, expired or not (until replaced, forgotten or trimmed away): for
+    /// a reload to compare with, and to give the very same object back when nothing changed, so that what was built
+    /// from it (<see cref="Features.Recommendations.KeptPools"/>) holds.
+    /// </summary>
+    public bool TryGetExpired(TKey key, out TValue value)
+    {
         if (_entries.TryGetValue(key, out var entry))
         {
-            if (time.GetUtcNow() < entry.ExpiresAt)
-            {
-                value = entry.Value;
-                return true;
-            }
-            _entries.TryRemove(new KeyValuePair<TKey, Entry>(key, entry));
+            value = entry.Value;
+            return true;
         }
         value = default!;
         return false;

@@ -65,6 +65,22 @@ public sealed class CachedStateTests : ApiTest
         Assert.NotEqual(before.Theta, kept.Theta);
     }
 
+    [Fact]
+    public async Task A_state_read_again_keeps_the_suppression_object_in_use_while_the_feedback_behind_it_is_unchanged()
+    {
+        var first = (await TipsAsync("ana"))[0];
+        (await Api.ClientFor("ana").PostAsJsonAsync($"/tips/{first.Id}/feedback", new { action = "dismiss" })).EnsureSuccessStatusCode();
+        var states = Api.Services.GetRequiredService<ExpiringCache<string, ScoringState>>();
+        Assert.True(states.TryGet("ana", out var revised));
+
+        Api.Time.Advance(TimeSpan.FromSeconds(31)); // past Recommendations__StateCacheFor: the next request reads it again
+        await TipsAsync("ana");
+
+        Assert.True(states.TryGet("ana", out var reread));
+        Assert.NotSame(revised, reread);
+        Assert.Same(revised.Suppressed, reread.Suppressed);
+    }
+
     /// <summary>The person's coefficients as the recommender reads them from the database.</summary>
     private async Task<Coefficients> ReadModelAsync(string user)
     {

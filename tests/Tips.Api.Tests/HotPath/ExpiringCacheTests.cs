@@ -33,6 +33,26 @@ public sealed class ExpiringCacheTests
     }
 
     [Fact]
+    public void An_expired_entry_is_still_there_to_compare_with_until_it_is_replaced_or_forgotten()
+    {
+        var cache = new ExpiringCache<string, string>(TimeSpan.FromSeconds(10), _clock);
+        var value = "kept";
+        cache.Set("ana", value);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.False(cache.TryGet("ana", out _));
+        Assert.True(cache.TryGetExpired("ana", out var expired));
+        Assert.Same(value, expired);
+
+        cache.Set("ana", "new");
+        Assert.True(cache.TryGetExpired("ana", out var replaced));
+        Assert.Equal("new", replaced);
+
+        cache.Forget("ana");
+        Assert.False(cache.TryGetExpired("ana", out _));
+    }
+
+    [Fact]
     public void A_zero_lifetime_keeps_nothing()
     {
         var cache = new ExpiringCache<string, int>(TimeSpan.Zero, _clock);

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Tips.Api.Features.Recommendations;
 using Tips.Api.Tests.Support;
 using Tips.Contracts;
 using Tips.TestSupport.Serving;
@@ -170,6 +172,32 @@ public sealed class GetTipsTests : ApiTest
 
         Assert.Equal(1, _serving.Calls);
         Assert.Contains(tips.Tips, t => t.Source == TipSource.Llm);
+    }
+
+    [Fact]
+    public async Task A_kept_batch_read_again_unchanged_is_the_same_object_and_a_batch_stored_since_is_read_whole()
+    {
+        await GetTipsAsync(); // ana's batch: generated, stored and kept in the process
+        var llm = Api.Services.GetRequiredService<LlmCandidates>();
+        var kept = (await llm.ReadCacheAsync("ana", CancellationToken.None))!.Batch;
+
+        Api.Time.Advance(TimeSpan.FromSeconds(31)); // past Recommendations__StateCacheFor: read from the database again
+        var reread = (await llm.ReadCacheAsync("ana", CancellationToken.None))!.Batch;
+        Assert.Same(kept, reread); // what was built from it stays good
+
+        // Another replica stores a new batch.
+        var stored = JsonSerializer.Serialize(
+            new[] { new TipCandidate("llm:0", "Stored elsewhere.", TipKind.Advice, TipSource.Llm, "Another replica's batch.") },
+            TipsJson.Options);
+        await TipsDb.QueryAsync(Api.ConnectionString, db => db.Database.ExecuteSqlInterpolatedAsync(
+            $"UPDATE llm_candidate_sets SET candidates = {stored}::jsonb, generated_at = generated_at + interval '1 second' WHERE user_id = 'ana'"));
+        Api.Time.Advance(TimeSpan.FromSeconds(31));
+
+        var newer = (await llm.ReadCacheAsync("ana", CancellationToken.None))!.Batch;
+        Assert.NotSame(kept, newer);
+        Assert.Equal(["Stored elsewhere."], newer.Candidates.Select(c => c.Content));
+        Assert.Equal(kept.GeneratedAt.AddSeconds(1), newer.GeneratedAt, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, _serving.Calls);
     }
 
     [Fact]

@@ -71,4 +71,23 @@ public sealed class SuppressionTests : IAsyncLifetime
         Assert.False(hidden.Hides(Candidate("Plan tomorrow")));
         Assert.False(hidden.Hides(Candidate("Walk the dog")));
     }
+
+    [Fact]
+    public async Task A_read_that_hides_the_same_gives_back_the_object_in_use_and_one_that_hides_more_does_not()
+    {
+        var dismissed = Tip("Clear your desk");
+        var later = Tip("Stretch");
+        await TipLog.WriteAsync(_database, [dismissed], [Posted(dismissed, FeedbackAction.Dismiss, TimeSpan.FromHours(1))]);
+        var inUse = await ReadAsync("ana");
+
+        Assert.Same(inUse, (await ReadAsync("ana")).OrSame(inUse));
+        Assert.Same(Suppression.None, (await ReadAsync("bob")).OrSame(Suppression.None));
+
+        await TipLog.WriteAsync(_database, [later], [Posted(later, FeedbackAction.Snooze, TimeSpan.FromMinutes(5))]);
+        var more = (await ReadAsync("ana")).OrSame(inUse);
+
+        Assert.NotSame(inUse, more);
+        Assert.True(more.Hides(Candidate("Stretch")));
+        Assert.NotSame(inUse, new Suppression([], []).OrSame(inUse)); // hiding less is a change too
+    }
 }

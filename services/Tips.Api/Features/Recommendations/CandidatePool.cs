@@ -71,8 +71,9 @@ internal sealed class KeptPools(IOptions<RecommendationOptions> options, TimePro
 
     public KeptPool For(string userId, AssembledContext context, LlmBatch? batch, Suppression suppressed, int limit, DateTimeOffset now)
     {
-        // Kept no longer than Until (the cache's expiry), so a kept pool is always current.
-        if (_pools.TryGet(userId, out var kept) && kept.IsFrom(context.Tasks, batch, suppressed, limit))
+        // Past the cache's lifetime, a pool is still good while what it was built from is the same objects (their
+        // caches give the same object back when a reload finds no change), but never past Until.
+        if (_pools.TryGetExpired(userId, out var kept) && now < kept.Until && kept.IsFrom(context.Tasks, batch, suppressed, limit))
         {
             return kept;
         }

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
 using Polly.CircuitBreaker;
 using Refit;
 using Tips.Api.Caching;
@@ -41,7 +43,7 @@ internal sealed partial class LlmCandidates(
     {
         if (!_kept.TryGet(userId, out var batch))
         {
-            batch = await ReadStoredAsync(userId, cancellationToken);
+            batch = await ReadStoredAsync(userId, _kept.TryGetExpired(userId, out var last) ? last : null, cancellationToken);
             if (batch is null)
             {
                 return null;
@@ -53,16 +55,39 @@ internal sealed partial class LlmCandidates(
         return age > options.Value.CandidateMaxAge ? null : new CachedBatch(batch, age <= options.Value.CandidateTtl);
     }
 
-    private async Task<LlmBatch?> ReadStoredAsync(string userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The person's stored batch; <paramref name="last"/> itself when it is still the stored one (same
+    /// <c>generated_at</c>), without reading or parsing its candidates again, so that the pool built from it is kept.
+    /// </summary>
+    private async Task<LlmBatch?> ReadStoredAsync(string userId, LlmBatch? last, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var row = await db.LlmCandidateSets.AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
-        if (row is null)
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var read = new NpgsqlCommand(
+            """
+            SELECT CASE WHEN generated_at = $2 THEN NULL ELSE candidates END, prompt_version, llm_model, generated_at
+            FROM llm_candidate_sets WHERE user_id = $1
+            """,
+            (NpgsqlConnection)db.Database.GetDbConnection())
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string> { TypedValue = userId },
+                new NpgsqlParameter { Value = (object?)last?.GeneratedAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            },
+        };
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
-        var candidates = JsonSerializer.Deserialize<List<TipCandidate>>(row.Candidates, TipsJson.Options) ?? [];
-        return new LlmBatch(candidates, row.PromptVersion, row.LlmModel, row.GeneratedAt);
+        if (reader.IsDBNull(0) && last is not null)
+        {
+            return last;
+        }
+        var candidates = JsonSerializer.Deserialize<List<TipCandidate>>(reader.GetString(0), TipsJson.Options) ?? [];
+        return new LlmBatch(candidates, reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.GetFieldValue<DateTimeOffset>(3));
     }
 
     /// <summary>A new batch if one arrives within the LLM deadline, else null (the reason is logged).</summary>

@@ -10,10 +10,20 @@ namespace Tips.Api.Features.Recommendations;
 /// </summary>
 internal sealed class Suppression(HashSet<string> taskIds, HashSet<string> contents)
 {
+    private readonly HashSet<string> _taskIds = taskIds;
+    private readonly HashSet<string> _contents = contents;
+
     public static Suppression None { get; } = new([], []);
 
     public bool Hides(TipCandidate candidate) =>
-        (candidate.TaskId is { } id && taskIds.Contains(id)) || contents.Contains(candidate.Content.Trim());
+        (candidate.TaskId is { } id && _taskIds.Contains(id)) || _contents.Contains(candidate.Content.Trim());
+
+    /// <summary>
+    /// <paramref name="earlier"/> itself when it hides exactly what this does, else this: a read that finds nothing
+    /// new gives back the object already in use, so that what was built from it is kept (<see cref="KeptPools"/>).
+    /// </summary>
+    public Suppression OrSame(Suppression? earlier) =>
+        earlier is not null && earlier._taskIds.SetEquals(_taskIds) && earlier._contents.SetEquals(_contents) ? earlier : this;
 
     /// <summary>The statement that reads what the person acted on lately (done, dismissed or snoozed tips), for a
     /// caller to run in a batch with others; null when nothing is ever suppressed.</summary>
@@ -67,8 +77,8 @@ internal sealed class Suppression(HashSet<string> taskIds, HashSet<string> conte
         {
             return this;
         }
-        var ids = new HashSet<string>(taskIds, StringComparer.Ordinal);
-        var texts = new HashSet<string>(contents, StringComparer.OrdinalIgnoreCase);
+        var ids = new HashSet<string>(_taskIds, StringComparer.Ordinal);
+        var texts = new HashSet<string>(_contents, StringComparer.OrdinalIgnoreCase);
         foreach (var (_, taskId, content) in hidden)
         {
             Add(ids, texts, taskId, content);

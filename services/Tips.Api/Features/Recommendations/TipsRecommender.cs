@@ -167,7 +167,8 @@ internal sealed partial class TipsRecommender(
         var suppressed = recent is null || !await reader.NextResultAsync(cancellationToken)
             ? Suppression.None
             : await Suppression.ReadAsync(reader, now, options.Value, cancellationToken);
-        return new ScoringState(model, suppressed);
+        // Unchanged since the state this one replaces, the suppression stays the same object: the kept pool holds.
+        return new ScoringState(model, suppressed.OrSame(states.TryGetExpired(userId, out var earlier) ? earlier.Suppressed : null));
     }
 
     // Debug: a line per request is noise at hundreds a second and work on the hot path; tips_recommender_served_total counts them.
