@@ -84,8 +84,12 @@ public static class ServiceDefaultsExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpHardening();
-        app.UseSwagger();
-        app.UseSwaggerUI();
+        // Only requests under /swagger pass through the OpenAPI middleware: every other request skips its path checks.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/swagger"), swagger =>
+        {
+            swagger.UseSwagger();
+            swagger.UseSwaggerUI();
+        });
         return app;
     }
 
