@@ -52,6 +52,38 @@ public sealed class MigrationsTests
         await AssertDenied(analyst, "DELETE FROM tip_scores RETURNING 'x'");
     }
 
+    [Fact]
+    public async Task A_model_row_is_stored_inline_and_uncompressed()
+    {
+        var connectionString = await Support.TestDatabase.CreateAsync();
+        // A ridge model as it starts: the identity matrix, mostly zeros, which compresses well.
+        var dimension = Features.Bandit.BanditFeatures.Dimension;
+        var identity = string.Join(',', Enumerable.Range(0, dimension * dimension).Select(i => i % (dimension + 1) == 0 ? "1" : "0"));
+        var zeros = string.Join(',', Enumerable.Repeat("0", dimension));
+        await QueryAsync(connectionString, $$"""
+            INSERT INTO bandit_models (model_key, policy, dimension, a_matrix, b_vector, observations, updated_at)
+            VALUES ('global', 'egreedy-ridge@1', {{dimension}}, '{{{identity}}}', '{{{zeros}}}', 0, now()) RETURNING 'x'
+            """);
+
+        var stored = await QueryAsync(connectionString,
+            "SELECT coalesce(pg_column_compression(a_matrix), 'none') || ' ' || pg_column_size(a_matrix) FROM bandit_models");
+
+        Assert.Equal([$"none {24 + (8 * dimension * dimension)}"], stored);
+    }
+
+    [Fact]
+    public async Task Analyze_keeps_no_statistics_of_whole_features_documents()
+    {
+        var connectionString = await Support.TestDatabase.CreateAsync();
+
+        var target = await QueryAsync(connectionString, """
+            SELECT attstattarget::text FROM pg_attribute
+            WHERE attrelid = 'tip_scores'::regclass AND attname = 'features'
+            """);
+
+        Assert.Equal(["0"], target);
+    }
+
     private static async Task AssertDenied(string connectionString, string sql)
     {
         var error = await Assert.ThrowsAsync<PostgresException>(() => QueryAsync(connectionString, sql));
