@@ -35,6 +35,6 @@ public sealed class FeedbackMetricsTests : MetricsTest
         AssertMoved(1, before, after, "tips_feedback_reward_count", "tips_feedback_action=dismiss");
         AssertMoved(-1, before, after, "tips_feedback_reward_sum", "tips_feedback_action=dismiss");
         AssertMoved(0, before, after, "tips_feedback_reward_count", "tips_feedback_action=snooze");
-        AssertMoved(5, before, after, "http_server_request_duration_seconds_count", "http_route=/tips/{id}/feedback");
+        await AssertRequestsMovedAsync(5, before, "http_server_request_duration_seconds_count", "http_route=/tips/{id}/feedback");
     }
 }

@@ -35,7 +35,7 @@ public sealed class RecommenderMetricsTests : MetricsTest
         var after = await ScrapeAsync();
 
         Assert.All(first!.Tips, t => Assert.Equal(TipSource.Llm, t.Source));
-        AssertMoved(2, before, after, "http_server_request_duration_seconds_count", "http_route=/tips/", "http_response_status_code=200");
+        await AssertRequestsMovedAsync(2, before, "http_server_request_duration_seconds_count", "http_route=/tips/", "http_response_status_code=200");
         AssertMoved(4, before, after, "tips_recommender_served_total", "tips_tip_source=llm");
         AssertMoved(0, before, after, "tips_recommender_served_total", "tips_tip_source=fallback");
         AssertMoved(1, before, after, "tips_llm_cache_lookups_total", "tips_cache_result=miss");
@@ -141,6 +141,6 @@ public sealed class RecommenderMetricsTests : MetricsTest
         Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, limited.StatusCode);
         AssertMoved(1, before, after, "tips_edge_rate_limited_total", "tips_endpoint=tips");
         AssertMoved(0, before, after, "tips_edge_rate_limited_total", "tips_endpoint=feedback");
-        AssertMoved(1, before, after, "http_server_request_duration_seconds_count", "http_route=/tips/", "http_response_status_code=429");
+        await AssertRequestsMovedAsync(1, before, "http_server_request_duration_seconds_count", "http_route=/tips/", "http_response_status_code=429");
     }
 }

@@ -25,7 +25,7 @@ public sealed class GenerationMetricsTests : ServingMetricsTest
         AssertMoved(1, before, after, "tips_llm_generation_attempts_sum", "tips_generation_result=ok");
         AssertMoved(1, before, after, "tips_llm_replies_total", "tips_llm_reply_result=usable");
         AssertMoved(0, before, after, "tips_llm_repair_retries_total");
-        AssertMoved(1, before, after, "http_server_request_duration_seconds_count", "http_route=/generate/", "http_response_status_code=200");
+        await AssertRequestsMovedAsync(1, before, "http_server_request_duration_seconds_count", "http_route=/generate/", "http_response_status_code=200");
         // The semantic conventions' per-call metrics, from the chat client, by alias.
         AssertMoved(1, before, after, "gen_ai_client_operation_duration_seconds_count", "gen_ai_request_model=tip-generator");
         AssertMoved(120, before, after, "gen_ai_client_token_usage_sum", "gen_ai_token_type=input");
@@ -79,7 +79,7 @@ public sealed class GenerationMetricsTests : ServingMetricsTest
         AssertMoved(3, before, after, "tips_llm_generation_attempts_sum", "tips_generation_result=llm-malformed");
         AssertMoved(3, before, after, "tips_llm_replies_total", "tips_llm_reply_result=malformed");
         AssertMoved(2, before, after, "tips_llm_repair_retries_total");
-        AssertMoved(1, before, after, "http_server_request_duration_seconds_count", "http_route=/generate/", "http_response_status_code=502");
+        await AssertRequestsMovedAsync(1, before, "http_server_request_duration_seconds_count", "http_route=/generate/", "http_response_status_code=502");
     }
 
     public static TheoryData<string, int, string, int?, int> GatewayFaults => new()
