@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Tips.Api.Extensions;
@@ -55,16 +54,12 @@ internal sealed partial class LoadShedder : IDisposable
 
         shedder._metrics.Shed();
         shedder.LogShed();
-        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            type: ProblemTypes.Overloaded,
-            title: "Too busy",
-            detail: $"The service is at capacity: try again in {RetryAfterSeconds} s.");
+        return RetryLater.Problem(http, StatusCodes.Status503ServiceUnavailable, ProblemTypes.Overloaded, "Too busy",
+            "The service is at capacity", RetryAfter);
     }
 
     /// <summary>A second is long enough for a burst to drain at hundreds of requests per second.</summary>
-    private const int RetryAfterSeconds = 1;
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
     public void Dispose() => _slots.Dispose();
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using Tips.Api.Extensions;
 using Tips.ServiceDefaults;
@@ -76,13 +75,7 @@ internal sealed class PersonRateLimits
             return await next(context);
         }
 
-        var retryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status429TooManyRequests,
-            type: ProblemTypes.RateLimited,
-            title: "Too many requests",
-            detail: $"Slow down: try again in {retryAfter} s.");
+        return RetryLater.Problem(http, StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited, "Too many requests", "Slow down", wait);
     }
 
     /// <summary>Once a minute, the first request past the minute drops the buckets that are full again.</summary>

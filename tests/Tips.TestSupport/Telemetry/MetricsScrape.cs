@@ -43,6 +43,23 @@ public sealed class MetricsScrape
     public string Describe(string name) => string.Join('\n', Samples.Where(s => s.Name == name)
         .Select(s => $"{s.Name}{{{string.Join(',', s.Labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}} {s.Value.ToString(CultureInfo.InvariantCulture)}"));
 
+    /// <summary>
+    /// The first scrape in which <paramref name="name"/> has moved by <paramref name="expected"/> or more since
+    /// <paramref name="before"/>, or the last one tried (after about 10 s; not a timing assertion, only a bound): ASP.NET
+    /// Core counts a request once its response is sent, so the client may hold the answer a moment before it counts.
+    /// </summary>
+    public static async Task<MetricsScrape> MovedAsync(
+        Func<Task<MetricsScrape>> scrape, MetricsScrape before, double expected, string name, params string[] labels)
+    {
+        var after = await scrape();
+        for (var attempt = 0; attempt < 200 && after.Sum(name, labels) - before.Sum(name, labels) < expected; attempt++)
+        {
+            await Task.Delay(50);
+            after = await scrape();
+        }
+        return after;
+    }
+
     public static MetricsScrape Parse(string text)
     {
         var samples = new List<MetricSample>();
