@@ -6,12 +6,21 @@ namespace Tips.Bench.Monitoring;
 /// How the machine's CPU was spent over a window, in percent of all its cores: busy in total, by this run (the bench
 /// process and everything it started, and the Postgres server it uses), by other processes, and taken by the
 /// hypervisor from this virtual machine (steal). On a shared machine the last two say how much of the result is noise.
+/// This run's share is split by part: Tips.Api, Tips.Serving, Postgres (the server and its backends) and the bench
+/// process itself (the load generator and the fakes), so that a change in one part is not hidden by noise in another.
 /// </summary>
 internal sealed record CpuShare(
-    double MachineBusyPercent, double OursPercent, double OthersPercent, double StealPercent, IReadOnlyList<string> TopOthers);
+    double MachineBusyPercent, double OursPercent, double OthersPercent, double StealPercent, IReadOnlyList<string> TopOthers,
+    double ApiPercent, double ServingPercent, double PostgresPercent, double BenchPercent)
+{
+    /// <summary>Milliseconds of the machine's CPU per request of <paramref name="requestsPerSecond"/> that
+    /// <paramref name="percent"/> of its <paramref name="cores"/> stands for.</summary>
+    public static double? MsPerRequest(double percent, int cores, double requestsPerSecond) =>
+        requestsPerSecond > 0 ? percent / 100 * cores * 1000 / requestsPerSecond : null;
+}
 
 /// <summary>Reads /proc at the start and end of a window (Linux only; elsewhere every answer is null).</summary>
-internal sealed class CpuAccounting(int benchPid, int postgresPort)
+internal sealed class CpuAccounting(int benchPid, int postgresPort, int apiPid, int servingPid)
 {
     public sealed record Snapshot(long Total, long Busy, long Steal, IReadOnlyDictionary<int, ProcessTicks> Processes);
 
@@ -48,12 +57,14 @@ internal sealed class CpuAccounting(int benchPid, int postgresPort)
             return null;
         }
         var total = (double)(after.Total - before.Total);
-        var ours = Ours(after);
+        var postgres = Tree(after, PostgresServers(after));
+        var ours = Tree(after, [benchPid, .. postgres]);
         var grown = after.Processes
             .Select(p => (Pid: p.Key, Ticks: p.Value.Ticks - (before.Processes.TryGetValue(p.Key, out var b) ? b.Ticks : 0)))
             .Where(p => p.Ticks > 0)
             .ToList();
         var oursTicks = grown.Where(p => ours.Contains(p.Pid)).Sum(p => p.Ticks);
+        double PercentOf(Func<int, bool> part) => Math.Round(grown.Where(p => part(p.Pid)).Sum(p => p.Ticks) / total * 100, 1);
         var busy = (after.Busy - before.Busy) / total * 100;
         var oursPercent = oursTicks / total * 100;
         var steal = (after.Steal - before.Steal) / total * 100;
@@ -62,21 +73,19 @@ internal sealed class CpuAccounting(int benchPid, int postgresPort)
             .Select(p => string.Create(CultureInfo.InvariantCulture, $"{Describe(p.Pid)} {p.Ticks / total * 100:0}%"))
             .ToList();
         return new CpuShare(Math.Round(busy, 1), Math.Round(oursPercent, 1), Math.Round(Math.Max(0, busy - oursPercent - steal), 1),
-            Math.Round(steal, 1), top);
+            Math.Round(steal, 1), top,
+            PercentOf(pid => pid == apiPid), PercentOf(pid => pid == servingPid), PercentOf(postgres.Contains),
+            PercentOf(pid => ours.Contains(pid) && pid != apiPid && pid != servingPid && !postgres.Contains(pid)));
     }
 
-    /// <summary>The bench's process tree, and the tree of the postmaster listening on the bench's Postgres port.</summary>
-    private HashSet<int> Ours(Snapshot snapshot)
+    /// <summary>The postmaster listening on the bench's Postgres port.</summary>
+    private IEnumerable<int> PostgresServers(Snapshot snapshot) =>
+        snapshot.Processes.Keys.Where(pid => CommandLine(pid) is { } command && command.Contains("postgres", StringComparison.Ordinal) &&
+            command.Contains($"-p {postgresPort.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal));
+
+    /// <summary><paramref name="roots"/> and every process descended from them.</summary>
+    private static HashSet<int> Tree(Snapshot snapshot, IEnumerable<int> roots)
     {
-        var roots = new HashSet<int> { benchPid };
-        foreach (var pid in snapshot.Processes.Keys)
-        {
-            if (CommandLine(pid) is { } command && command.Contains("postgres", StringComparison.Ordinal) &&
-                command.Contains($"-p {postgresPort.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal))
-            {
-                roots.Add(pid);
-            }
-        }
         var ours = new HashSet<int>(roots);
         bool added;
         do

@@ -109,6 +109,21 @@ internal static class MarkdownReport
                     $"| {window.Name} | {N(c.ServerMeanMs, "0.0")} | {N(c.CpuMsPerRequest, "0.0")} | {N(c.CpuPercent, "0")} | {N(c.AllocatedKbPerRequest, "0")} | {N(c.DbOperationsPerRequest, "0.0")} | {N(c.DbMsPerRequest, "0.0")} | {N(c.GcPauseMs, "0")} | {N(c.JitMs, "0")} | {N(c.ServingCpuPercent, "0")} | {N(window.Cpu?.MachineBusyPercent, "0")} | {N(window.Cpu?.OthersPercent, "0")} | {N(window.Cpu?.StealPercent, "0")} | {F(window.BenchGcPauseMs)} | {window.GatewayCalls} | {window.TodoistCalls} |");
             }
             md.AppendLine();
+            // Saturation only: there the parts add up to the machine's busy time. In the mostly idle fixed-rate windows the
+            // machine's busy share from /proc/stat reads below the parts' own sum here, so neither is a per-request price.
+            md.AppendLine("CPU by part at saturation, in ms of the machine per GET /tips answered 2xx (from /proc, all the part's work " +
+                "in the window, feedback posts and the writers included; bench is the load generator and the fakes):");
+            md.AppendLine();
+            md.AppendLine("| window | Tips.Api | Postgres | Tips.Serving | bench | machine busy |");
+            md.AppendLine("|---|---|---|---|---|---|");
+            foreach (var window in windows.Where(w => w.Cpu is not null && w.Mode == "saturation"))
+            {
+                var cpu = window.Cpu!;
+                string Ms(double percent) => N(Monitoring.CpuShare.MsPerRequest(percent, report.Machine.Cores, window.Tips.SuccessThroughput), "0.000");
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {window.Name} | {Ms(cpu.ApiPercent)} | {Ms(cpu.PostgresPercent)} | {Ms(cpu.ServingPercent)} | {Ms(cpu.BenchPercent)} | {Ms(cpu.MachineBusyPercent)} |");
+            }
+            md.AppendLine();
             foreach (var window in windows.Where(w => w.ApiCounters.Count > 0))
             {
                 var counters = window.ApiCounters

@@ -24,7 +24,7 @@ internal sealed class BenchContext(BenchOptions options, BenchStack stack, LoadC
 
     public MetricsProbe ServingMetrics { get; } = new(stack.ServingMetrics);
 
-    public CpuAccounting Cpu { get; } = new(Environment.ProcessId, stack.Database.Admin.Port);
+    public CpuAccounting Cpu { get; } = new(Environment.ProcessId, stack.Database.Admin.Port, stack.Api.Pid, stack.Serving.Pid);
 
     /// <summary>Tips.Api's LLM deadline, as the service reads it (its appsettings.json and environment, else its default).</summary>
     public TimeSpan LlmDeadline => stack.ApiSettings.TimeSpanSetting("Recommendations:LlmDeadline", TimeSpan.FromSeconds(2));
