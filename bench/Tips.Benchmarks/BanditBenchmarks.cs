@@ -64,11 +64,10 @@ public class BanditBenchmarks
 
         _vectors = Features();
         _predicted = Predict();
-        var taskGroups = new Dictionary<string, int>(StringComparer.Ordinal);
-        _groups = [.. _pool.Select((c, i) => c.TaskId is { } id ? GroupOf(taskGroups, id) : -1 - i)];
+        _groups = KeptPools.TaskGroups(_pool);
     }
 
-    /// <summary>The 50 feature vectors, each candidate's task looked up as the recommender does.</summary>
+    /// <summary>The 50 feature vectors but for the clock, each candidate's task looked up: built once per kept pool.</summary>
     [Benchmark]
     public double[][] Features()
     {
@@ -77,19 +76,20 @@ public class BanditBenchmarks
         {
             var candidate = _pool[i];
             var task = candidate.TaskId is { } id && _tasksById.TryGetValue(id, out var t) ? t.Task : null;
-            vectors[i] = BanditFeatures.For(candidate, task, _localTime);
+            vectors[i] = BanditFeatures.Untimed(candidate, task);
         }
         return vectors;
     }
 
-    /// <summary>θ·x for the 50 vectors.</summary>
+    /// <summary>θ·x for the 50 vectors, with the request's clock.</summary>
     [Benchmark]
     public double[] Predict()
     {
+        var clock = BanditFeatures.Clock.At(_localTime);
         var predicted = new double[_vectors.Length];
         for (var i = 0; i < _vectors.Length; i++)
         {
-            predicted[i] = RewardModel.Predict(_theta, _vectors[i]);
+            predicted[i] = clock.Predict(_theta, _vectors[i]);
         }
         return predicted;
     }
@@ -100,26 +100,10 @@ public class BanditBenchmarks
     [Benchmark]
     public Pick[] ChooseThree() => EpsilonGreedy.Choose(_predicted, 3, Epsilon, _random, _groups);
 
-    /// <summary>All of Stage 2 for <c>limit=1</c>, as in <see cref="TipsRecommender"/>: task index, vectors, predictions,
-    /// groups and the pick.</summary>
+    /// <summary>All of Stage 2 for <c>limit=1</c> on a kept pool, as in <see cref="TipsRecommender"/>: the clock,
+    /// predictions and the pick.</summary>
     [Benchmark]
-    public Pick[] ScoreRequest()
-    {
-        var tasks = _tasks.ToDictionary(t => t.Task.Id, StringComparer.Ordinal);
-        var vectors = new double[_pool.Count][];
-        var predicted = new double[_pool.Count];
-        var groups = new int[_pool.Count];
-        var taskGroups = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < _pool.Count; i++)
-        {
-            var candidate = _pool[i];
-            var task = candidate.TaskId is { } id && tasks.TryGetValue(id, out var t) ? t.Task : null;
-            vectors[i] = BanditFeatures.For(candidate, task, _localTime);
-            predicted[i] = RewardModel.Predict(_theta, vectors[i]);
-            groups[i] = candidate.TaskId is { } taskId ? GroupOf(taskGroups, taskId) : -1 - i;
-        }
-        return EpsilonGreedy.Choose(predicted, 1, Epsilon, _random, groups);
-    }
+    public Pick[] ScoreRequest() => EpsilonGreedy.Choose(Predict(), 1, Epsilon, _random, _groups);
 
     /// <summary>θ = (A + λI)⁻¹ b for the global model (Cholesky, 15 features).</summary>
     [Benchmark]
@@ -133,7 +117,7 @@ public class BanditBenchmarks
     /// <summary>Stage 3's <c>tip_scores.features</c> for one served tip: the named vector and the pool summary as JSON.</summary>
     [Benchmark]
     public string LogFeatures() => JsonSerializer.Serialize(
-        new LoggedFeatures(BanditFeatures.ToNamed(_vectors[0]), PoolSummary.Of(_pool), PoolSize),
+        new LoggedFeatures(BanditFeatures.ToNamed(BanditFeatures.Clock.At(_localTime).Complete(_vectors[0])), PoolSummary.Of(_pool), PoolSize),
         LoggedFeatures.Json);
 
     private static RewardModel Train(Random random, double[] hidden, int observations)
@@ -157,15 +141,5 @@ public class BanditBenchmarks
             model.Add(x, reward);
         }
         return model;
-    }
-
-    private static int GroupOf(Dictionary<string, int> groups, string taskId)
-    {
-        if (!groups.TryGetValue(taskId, out var group))
-        {
-            group = groups.Count;
-            groups[taskId] = group;
-        }
-        return group;
     }
 }

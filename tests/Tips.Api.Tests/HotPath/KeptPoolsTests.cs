@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Tips.Api.Features.Bandit;
 using Tips.Api.Features.Context;
 using Tips.Api.Features.Recommendations;
 using Tips.Contracts;
@@ -76,6 +77,35 @@ public sealed class KeptPoolsTests
         _clock.SetUtcNow(added.AddDays(21));
         var next = _pools.For("ana", context, null, Suppression.None, 1, _clock.GetUtcNow());
         Assert.Contains("waited 21 days", next.Pool.Single(c => c.TaskId == "t1").Content);
+    }
+
+    [Fact]
+    public void A_kept_pool_holds_each_candidates_vector_but_for_the_clock_and_one_group_per_task()
+    {
+        var urgent = Task("t1", priority: 4);
+        var context = Context(urgent, Task("t2", priority: 4));
+        var batch = new LlmBatch(
+        [
+            new TipCandidate("llm:1", "Open the t1 report.", TipKind.Task, TipSource.Llm, "Because.", TaskId: "t1"),
+            new TipCandidate("llm:2", "Drink a glass of water.", TipKind.Advice, TipSource.Llm, "Because."),
+        ], "v1", "chat-default", Start);
+
+        var kept = _pools.For("ana", context, batch, Suppression.None, 1, _clock.GetUtcNow());
+
+        Assert.Equal(kept.Pool.Count, kept.Untimed.Count);
+        for (var i = 0; i < kept.Pool.Count; i++)
+        {
+            var task = kept.Pool[i].TaskId is { } id ? kept.TaskById[id].Task : null;
+            Assert.Equal(BanditFeatures.Untimed(kept.Pool[i], task), kept.Untimed[i]);
+        }
+        Assert.Equal(1, BanditFeatures.ToNamed(kept.Untimed[0])["priority"]);
+        Assert.Equal(0, BanditFeatures.ToNamed(kept.Untimed[1])["priority"]);
+
+        // The LLM's tip on t1 and t1's own tip share a group (one request never serves both); the others have their own.
+        var t1Groups = kept.Pool.Select((c, i) => (c, i)).Where(p => p.c.TaskId == "t1").Select(p => kept.Groups[p.i]).Distinct().ToList();
+        Assert.Equal(2, kept.Pool.Count(c => c.TaskId == "t1"));
+        Assert.Single(t1Groups);
+        Assert.Equal(kept.Pool.Count - 1, kept.Groups.Distinct().Count());
     }
 
     [Fact]

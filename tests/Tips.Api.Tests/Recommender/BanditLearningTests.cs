@@ -109,4 +109,28 @@ public sealed class BanditLearningTests
         Assert.Equal(0, named["source_llm"]);
         Assert.Equal(x.Select(v => Math.Round(v, 6)), BanditFeatures.FromNamed(named));
     }
+
+    [Fact]
+    public void The_clock_added_to_a_vector_without_it_scores_and_logs_as_the_whole_vector()
+    {
+        var task = new PromptTask("t1", "Report", 3, "2026-02-27", true, 3, []);
+        var candidate = new TipCandidate("task:t1", "Do it", TipKind.Task, TipSource.TaskDirect, "r", "t1");
+        var theta = Enumerable.Range(0, BanditFeatures.Dimension).Select(i => (i % 5 - 2) * 0.37).ToArray();
+        var evening = new DateTimeOffset(2026, 3, 7, 21, 45, 0, TimeSpan.FromHours(-5));
+
+        foreach (var localTime in new[] { Morning, evening })
+        {
+            var whole = BanditFeatures.For(candidate, task, localTime);
+            var untimed = BanditFeatures.Untimed(candidate, task);
+            var clock = BanditFeatures.Clock.At(localTime);
+
+            Assert.Equal(whole, clock.Complete(untimed));
+            Assert.Equal(RewardModel.Predict(theta, whole), clock.Predict(theta, untimed), 12);
+            var named = BanditFeatures.ToNamed(untimed);
+            Assert.All(new[] { "hour_sin", "hour_cos", "dow_sin", "dow_cos" }, name => Assert.Equal(0, named[name]));
+            Assert.Equal(BanditFeatures.ToNamed(whole).Where(f => !f.Key.StartsWith("hour_", StringComparison.Ordinal) && !f.Key.StartsWith("dow_", StringComparison.Ordinal)),
+                named.Where(f => !f.Key.StartsWith("hour_", StringComparison.Ordinal) && !f.Key.StartsWith("dow_", StringComparison.Ordinal)));
+        }
+        Assert.NotEqual(BanditFeatures.For(candidate, task, Morning), BanditFeatures.For(candidate, task, evening));
+    }
 }

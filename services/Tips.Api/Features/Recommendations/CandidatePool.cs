@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Tips.Api.Caching;
+using Tips.Api.Features.Bandit;
 using Tips.Api.Features.Context;
 using Tips.Contracts;
 
@@ -78,17 +79,47 @@ internal sealed class KeptPools(IOptions<RecommendationOptions> options, TimePro
             return kept;
         }
         var pool = CandidatePool.Build(context, batch, suppressed, limit, options.Value.TaskTipLimit, now);
+        var taskById = context.Tasks.ToDictionary(t => t.Task.Id, StringComparer.Ordinal);
+        var untimed = pool.Select(c => BanditFeatures.Untimed(c, c.TaskId is { } id && taskById.TryGetValue(id, out var t) ? t.Task : null)).ToArray();
         kept = new KeptPool(context.Tasks, batch, suppressed, limit, TaskTipRules.HoldsUntil(context.Tasks, now), pool, PoolSummary.Of(pool),
-            context.Tasks.ToDictionary(t => t.Task.Id, StringComparer.Ordinal));
+            taskById, untimed, TaskGroups(pool));
         _pools.Set(userId, kept, kept.Until);
         return kept;
     }
+
+    /// <summary>Each candidate's group for <see cref="EpsilonGreedy.Choose"/>: one per task, so that one request never
+    /// serves two tips about the same task; a candidate about no task is a group of its own.</summary>
+    internal static int[] TaskGroups(IReadOnlyList<TipCandidate> pool)
+    {
+        var groups = new int[pool.Count];
+        var taskGroups = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < pool.Count; i++)
+        {
+            if (pool[i].TaskId is not { } taskId)
+            {
+                groups[i] = -1 - i;
+                continue;
+            }
+            if (!taskGroups.TryGetValue(taskId, out var group))
+            {
+                group = taskGroups.Count;
+                taskGroups[taskId] = group;
+            }
+            groups[i] = group;
+        }
+        return groups;
+    }
 }
 
-/// <summary>A pool, its summary for the log, and what it was built from (with its tasks by id).</summary>
+/// <summary>
+/// A pool, its summary for the log, and what it was built from (with its tasks by id); and what scoring needs of it
+/// that stays the same while it is kept: each candidate's feature vector but for the clock
+/// (<see cref="BanditFeatures.Untimed"/>), and its task group.
+/// </summary>
 internal sealed record KeptPool(
     IReadOnlyList<ContextTask> Tasks, LlmBatch? Batch, Suppression Suppressed, int Limit, DateTimeOffset Until,
-    IReadOnlyList<TipCandidate> Pool, PoolSummary Summary, IReadOnlyDictionary<string, ContextTask> TaskById)
+    IReadOnlyList<TipCandidate> Pool, PoolSummary Summary, IReadOnlyDictionary<string, ContextTask> TaskById,
+    IReadOnlyList<double[]> Untimed, int[] Groups)
 {
     public bool IsFrom(IReadOnlyList<ContextTask> tasks, LlmBatch? batch, Suppression suppressed, int limit) =>
         ReferenceEquals(tasks, Tasks) && ReferenceEquals(batch, Batch) && ReferenceEquals(suppressed, Suppressed) && limit == Limit;

@@ -68,23 +68,18 @@ internal sealed partial class TipsRecommender(
         var kept = pools.For(userId, context, batch, state.Suppressed, limit, now);
         var pool = kept.Pool;
 
-        // Stage 2: predicted rewards, then ε-greedy picks with their exact propensities.
+        // Stage 2: predicted rewards, then ε-greedy picks with their exact propensities. The vectors but for the clock,
+        // and the task groups, are the kept pool's.
         var tasks = kept.TaskById;
-        var vectors = new double[pool.Count][];
+        var clock = BanditFeatures.Clock.At(context.Prompt.LocalTime);
         var predicted = new double[pool.Count];
-        var groups = new int[pool.Count];
-        var taskGroups = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < pool.Count; i++)
         {
-            var candidate = pool[i];
-            var task = candidate.TaskId is { } id && tasks.TryGetValue(id, out var t) ? t.Task : null;
-            vectors[i] = BanditFeatures.For(candidate, task, context.Prompt.LocalTime);
-            predicted[i] = RewardModel.Predict(state.Theta, vectors[i]);
-            groups[i] = candidate.TaskId is { } taskId ? GroupOf(taskGroups, taskId) : -1 - i;
+            predicted[i] = clock.Predict(state.Theta, kept.Untimed[i]);
         }
 
         var epsilon = banditOptions.Value.Epsilon;
-        var picks = EpsilonGreedy.Choose(predicted, limit, epsilon, random, groups);
+        var picks = EpsilonGreedy.Choose(predicted, limit, epsilon, random, kept.Groups);
         var poolSummary = kept.Summary;
 
         // Stage 3: every served tip is logged, committed with its request's other tips, before the response.
@@ -114,7 +109,7 @@ internal sealed partial class TipsRecommender(
                 PredictedReward = pick.Predicted,
                 CandidateCount = pool.Count,
                 Features = JsonSerializer.Serialize(
-                    new LoggedFeatures(BanditFeatures.ToNamed(vectors[pick.Index]), poolSummary, pick.Remaining), LoggedFeatures.Json),
+                    new LoggedFeatures(BanditFeatures.ToNamed(clock.Complete(kept.Untimed[pick.Index])), poolSummary, pick.Remaining), LoggedFeatures.Json),
             };
         }).ToList();
 
@@ -133,16 +128,6 @@ internal sealed partial class TipsRecommender(
             r.Id, r.Content, r.TipKind, r.TipSource, r.Rationale, r.TaskId,
             r.TaskId is { } id && tasks.TryGetValue(id, out var task) ? task.Url : null,
             r.ServedAt))];
-    }
-
-    private static int GroupOf(Dictionary<string, int> groups, string taskId)
-    {
-        if (!groups.TryGetValue(taskId, out var group))
-        {
-            group = groups.Count;
-            groups[taskId] = group;
-        }
-        return group;
     }
 
     /// <summary>The person's model (and the global one, when not cached) and what they acted on lately: one round trip.</summary>
