@@ -77,6 +77,51 @@ public sealed class FeedbackGroupCommitTests : ApiTest
     }
 
     [Fact]
+    public async Task Replicas_learning_at_once_lose_no_observation_whether_the_rows_exist_or_not()
+    {
+        // Four recorders stand for four replicas' writers on one database. Rounds of first feedback go through all of
+        // them at once: the first round finds no model rows (each replica inserts, and adds to a row another one
+        // inserted meanwhile), the later ones find them (each replica adds to the sums it read under lock).
+        var recorders = Enumerable.Range(0, 4).Select(_ => NewRecorder()).ToList();
+        var none = CancellationToken.None;
+        foreach (var recorder in recorders)
+        {
+            await recorder.StartAsync(none);
+        }
+        string[] people = ["ana", "bo", "cy"];
+        const int rounds = 3;
+        for (var round = 0; round < rounds; round++)
+        {
+            var tips = new List<(string Person, Guid Tip)>();
+            foreach (var person in people)
+            {
+                for (var i = 0; i < recorders.Count; i++)
+                {
+                    tips.Add((person, await ServeAsync(person)));
+                }
+            }
+            var answers = await Task.WhenAll(tips.Select((t, i) =>
+                recorders[i % recorders.Count].RecordAsync(t.Person, t.Tip, FeedbackAction.Helpful, null, none)));
+            Assert.All(answers, a => Assert.Equal(0.5, a!.Reward));
+        }
+        foreach (var recorder in recorders)
+        {
+            await recorder.StopAsync(none);
+        }
+
+        var models = (await ModelsAsync()).ToDictionary(m => m.ModelKey);
+        var learned = rounds * people.Length * recorders.Count;
+        Assert.Equal(learned, models["global"].Observations);
+        Assert.Equal(learned * 0.5, models["global"].BVector[0], 6); // bias feature is 1
+        Assert.Equal(learned, models["global"].AMatrix[0], 6);
+        Assert.All(people, p =>
+        {
+            Assert.Equal(rounds * recorders.Count, models[$"user:{p}"].Observations);
+            Assert.Equal(rounds * recorders.Count * 0.5, models[$"user:{p}"].BVector[0], 6);
+        });
+    }
+
+    [Fact]
     public async Task A_post_the_database_refuses_fails_alone_and_the_others_are_recorded()
     {
         var ana = await ServeAsync("ana");

@@ -47,26 +47,9 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     public async Task<Coefficients> CoefficientsAsync(ModelsRead read, NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         var d = BanditFeatures.Dimension;
-        RewardModel user = new(d), global = new(d);
-        for (var i = 0; i < read.Commands.Count; i++)
-        {
-            if (i > 0)
-            {
-                await reader.NextResultAsync(cancellationToken);
-            }
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var model = ToModel(reader.GetInt32(1), reader.GetFieldValue<double[]>(2), reader.GetFieldValue<double[]>(3), reader.GetInt64(4));
-                if (reader.GetString(0) == GlobalKey)
-                {
-                    global = model;
-                }
-                else
-                {
-                    user = model;
-                }
-            }
-        }
+        var rows = await ReadRowsAsync(reader, read.Commands.Count, cancellationToken);
+        var user = rows.Where(r => r.Key != GlobalKey).Select(r => r.Value).FirstOrDefault() ?? new RewardModel(d);
+        var global = rows.TryGetValue(GlobalKey, out var storedGlobal) ? storedGlobal : new RewardModel(d);
 
         var globalTheta = read.CachedGlobal;
         if (globalTheta is null)
@@ -101,13 +84,53 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
         new(person is null ? globalTheta : person.Solve(options.Value.Shrinkage, globalTheta), person, globalTheta);
 
     /// <summary>
-    /// The statements that add <paramref name="observations"/> to their people's models and, once, their sum to the
-    /// global model, each adding to the stored sums (a missing row, or one of another feature layout, starts from these
-    /// observations). Run them inside a transaction, as its last statements: every first feedback in the system updates
-    /// the global row, so the lock an update takes on it is held only until the commit that follows. Concurrent
-    /// writers never lose an update, and all lock rows in one order (people by key, then global), so none deadlock.
+    /// The statements that lock and read the model rows a commit may learn into: those of <paramref name="userIds"/>'
+    /// people, by key, then the global one, the order every writer locks them in, so that none deadlock. Run them in
+    /// the transaction's first round trip, after the tips' locks; <see cref="ReadLockedAsync"/> reads their results.
     /// </summary>
-    public IEnumerable<NpgsqlBatchCommand> Learn(IEnumerable<Observation> observations)
+    public IReadOnlyList<NpgsqlBatchCommand> LockModels(IEnumerable<string> userIds) =>
+    [
+        .. userIds.Select(UserKey).Distinct().Order(StringComparer.Ordinal).Append(GlobalKey)
+            .Select(key => new NpgsqlBatchCommand(LockModelSql) { Parameters = { new NpgsqlParameter<string> { TypedValue = key } } }),
+    ];
+
+    private const string LockModelSql =
+        "SELECT model_key, dimension, a_matrix, b_vector, observations FROM bandit_models WHERE model_key = $1 FOR UPDATE";
+
+    /// <summary>The rows of <see cref="LockModels"/>'s <paramref name="statements"/>, from the first one's result,
+    /// where <paramref name="reader"/> stands; leaves it on the last.</summary>
+    public static async Task<LockedModels> ReadLockedAsync(NpgsqlDataReader reader, int statements) =>
+        new(await ReadRowsAsync(reader, statements, CancellationToken.None));
+
+    /// <summary>The model rows that <paramref name="statements"/> statements selected, by key, from the first one's result,
+    /// where <paramref name="reader"/> stands; leaves it on the last.</summary>
+    private static async Task<Dictionary<string, RewardModel>> ReadRowsAsync(NpgsqlDataReader reader, int statements, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<string, RewardModel>(StringComparer.Ordinal);
+        for (var i = 0; i < statements; i++)
+        {
+            if (i > 0)
+            {
+                await reader.NextResultAsync(cancellationToken);
+            }
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows[reader.GetString(0)] = ToModel(reader.GetInt32(1), reader.GetFieldValue<double[]>(2), reader.GetFieldValue<double[]>(3), reader.GetInt64(4));
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// The statements that add <paramref name="observations"/> to their people's models and, once, their sum to the
+    /// global model. A row <paramref name="locked"/> holds is written with its sums added here, in Tips.Api (one of
+    /// another feature layout starts from these observations); adding in SQL, element by element with a sort, was the
+    /// largest part of these statements' time. A row that did not exist when locked is inserted, and should another
+    /// replica insert it meanwhile, the insert adds to what that one wrote. Run them in the transaction that locked
+    /// the rows, as its last statements: every first feedback in the system updates the global row, locked until
+    /// the commit that follows.
+    /// </summary>
+    public IEnumerable<NpgsqlBatchCommand> Learn(IEnumerable<Observation> observations, LockedModels locked)
     {
         var d = BanditFeatures.Dimension;
         var global = new RewardModel(d);
@@ -128,9 +151,10 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
         }
 
         var now = time.GetUtcNow();
-        foreach (var (key, model) in people.Append(KeyValuePair.Create(GlobalKey, global)))
+        foreach (var (key, added) in people.Append(KeyValuePair.Create(GlobalKey, global)))
         {
-            yield return new NpgsqlBatchCommand(AddObservationsSql)
+            var (sql, model) = locked.Rows.TryGetValue(key, out var stored) ? (SetSumsSql, stored.Plus(added)) : (AddObservationsSql, added);
+            yield return new NpgsqlBatchCommand(sql)
             {
                 Parameters =
                 {
@@ -145,6 +169,12 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
             };
         }
     }
+
+    private const string SetSumsSql =
+        """
+        UPDATE bandit_models SET policy = $2, dimension = $3, a_matrix = $4, b_vector = $5, observations = $6, updated_at = $7
+        WHERE model_key = $1
+        """;
 
     private const string SameLayout =
         "m.dimension = EXCLUDED.dimension AND cardinality(m.a_matrix) = cardinality(EXCLUDED.a_matrix) " +
@@ -176,6 +206,10 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
             : new RewardModel(d, a, b, observations);
     }
 }
+
+/// <summary>The model rows a feedback commit locked, by key: one of another feature layout as an empty model, so that
+/// learning replaces it.</summary>
+internal sealed record LockedModels(IReadOnlyDictionary<string, RewardModel> Rows);
 
 /// <summary>The models statement of one request, with the global coefficients that were cached when it was made.</summary>
 internal sealed record ModelsRead(IReadOnlyList<NpgsqlBatchCommand> Commands, double[]? CachedGlobal);

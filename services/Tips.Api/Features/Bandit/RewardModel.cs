@@ -46,6 +46,21 @@ public sealed class RewardModel
         Observations++;
     }
 
+    /// <summary>A new model holding the sums of this one and <paramref name="other"/>'s observations.</summary>
+    public RewardModel Plus(RewardModel other)
+    {
+        var sum = new RewardModel(Dimension, [.. A], [.. B], Observations + other.Observations);
+        for (var i = 0; i < A.Length; i++)
+        {
+            sum.A[i] += other.A[i];
+        }
+        for (var i = 0; i < B.Length; i++)
+        {
+            sum.B[i] += other.B[i];
+        }
+        return sum;
+    }
+
     /// <summary>
     /// The MAP coefficients under a Gaussian prior centred on <paramref name="prior"/> (zero when null) with
     /// precision <paramref name="lambda"/>: <c>θ = (A + λI)⁻¹ (b + λ·prior)</c>. With no observations θ = prior;

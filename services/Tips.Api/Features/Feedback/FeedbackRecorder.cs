@@ -18,7 +18,8 @@ namespace Tips.Api.Features.Feedback;
 /// each for all of them, the global model's row included. Every distinct (tip, action) is kept; a repeated identical
 /// post returns the stored answer and changes nothing; the models learn once per tip, from its first feedback, in the
 /// same transaction as that feedback. The posts' tips are locked first, so concurrent posts on one tip (from another
-/// replica) are taken one at a time and never learn twice.
+/// replica) are taken one at a time and never learn twice; then the posters' model rows and the global one, whose
+/// new sums Tips.Api computes (<see cref="BanditStore.Learn"/>).
 /// </summary>
 internal sealed partial class FeedbackRecorder(
     IDbContextFactory<TipsDbContext> dbs,
@@ -46,7 +47,7 @@ internal sealed partial class FeedbackRecorder(
         await db.Database.OpenConnectionAsync();
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var transaction = await connection.BeginTransactionAsync();
-        var tips = await LockTipsAsync(connection, posts);
+        var (tips, models) = await LockAsync(connection, posts);
 
         var answers = new FeedbackResponse?[posts.Count];
         var results = new (string Result, int? RewardMilli)[posts.Count];
@@ -82,11 +83,12 @@ internal sealed partial class FeedbackRecorder(
 
         if (recorded.Count > 0)
         {
-            // The feedback, the models' learning and the commit: one round trip. Learning comes last, as it locks the
-            // global model's row, which all feedback shares; the commit ends the batch, so that lock is held for no
-            // round trip of its own. Should any statement fail, the commit never runs and the transaction rolls back.
+            // The feedback, the models' learning and the commit: one round trip. The model rows, the global one that all
+            // feedback shares among them, were locked in the first; the commit ends this batch, so those locks are held
+            // for no round trip of their own. Should any statement fail, the commit never runs and the transaction
+            // rolls back.
             await using var write = new NpgsqlBatch(connection) { BatchCommands = { InsertFeedback(recorded) } };
-            foreach (var learn in bandit.Learn(observations))
+            foreach (var learn in bandit.Learn(observations, models))
             {
                 write.BatchCommands.Add(learn);
             }
@@ -120,16 +122,18 @@ internal sealed partial class FeedbackRecorder(
     }
 
     /// <summary>
-    /// Locks the posts' tips that belong to their posters, in id order, and then reads their feedback so far, in one
-    /// round trip: the reads run once the locks are held, so they see every feedback committed by whoever held them
-    /// before (one statement joining both would see the feedback as it was when it started waiting). A statement per
-    /// tip, by key, keeps one cached plan each; a statement over an array of keys was planned again on every commit.
+    /// Locks the posts' tips that belong to their posters, in id order, and then reads their feedback so far; then
+    /// locks and reads the model rows learning may write (<see cref="BanditStore.LockModels"/>); all in one round trip.
+    /// The reads run once the locks are held, so they see every feedback committed by whoever held them before (one
+    /// statement joining both would see the feedback as it was when it started waiting). A statement per tip, by key,
+    /// keeps one cached plan each; a statement over an array of keys was planned again on every commit.
     /// </summary>
-    private static async Task<Dictionary<Guid, LockedTip>> LockTipsAsync(
+    private async Task<(Dictionary<Guid, LockedTip> Tips, LockedModels Models)> LockAsync(
         NpgsqlConnection connection, IReadOnlyList<FeedbackPost> posts)
     {
         var owned = posts.Select(p => (p.TipId, p.UserId)).Distinct().OrderBy(p => p.TipId).ToList();
         var tipIds = owned.Select(p => p.TipId).Distinct().ToList();
+        var models = bandit.LockModels(posts.Select(p => p.UserId));
         await using var read = new NpgsqlBatch(connection);
         foreach (var (tipId, userId) in owned)
         {
@@ -144,6 +148,10 @@ internal sealed partial class FeedbackRecorder(
             {
                 Parameters = { new NpgsqlParameter<Guid> { TypedValue = tipId } },
             });
+        }
+        foreach (var model in models)
+        {
+            read.BatchCommands.Add(model);
         }
 
         await using var reader = await read.ExecuteReaderAsync();
@@ -165,7 +173,7 @@ internal sealed partial class FeedbackRecorder(
             }
             await reader.NextResultAsync();
         }
-        return tips;
+        return (tips, await BanditStore.ReadLockedAsync(reader, models.Count));
     }
 
     /// <summary>One statement for every recorded post, inserted in the order they came (the analysts' first feedback
