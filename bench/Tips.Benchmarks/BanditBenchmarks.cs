@@ -9,7 +9,8 @@ namespace Tips.Benchmarks;
 
 /// <summary>
 /// Stage 2 of <c>GET /tips</c> over a pool of 50 candidates, as <see cref="TipsRecommender"/> runs it: feature
-/// vectors, predicted rewards, ε-greedy picks (grouped by task), the coefficients solve of <see cref="BanditStore"/>
+/// vectors but for the clock (once per kept pool), predicted rewards with the request's clock, ε-greedy picks (grouped
+/// by task), the coefficients solve of <see cref="BanditStore"/>
 /// and the features logged with each served tip. The pool mixes task-direct, LLM and fallback candidates over a
 /// ranked context of 50 tasks; the reward models hold a few thousand observations.
 /// </summary>
