@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Tips.Api.Features.Bandit;
+using Tips.Api.Features.Recommendations;
 using Tips.Contracts;
 
 namespace Tips.Api.Tests.Recommender;
@@ -132,5 +134,27 @@ public sealed class BanditLearningTests
                 named.Where(f => !f.Key.StartsWith("hour_", StringComparison.Ordinal) && !f.Key.StartsWith("dow_", StringComparison.Ordinal)));
         }
         Assert.NotEqual(BanditFeatures.For(candidate, task, Morning), BanditFeatures.For(candidate, task, evening));
+    }
+
+    [Fact]
+    public void Logged_features_are_written_as_the_serializer_writes_them()
+    {
+        var task = new PromptTask("t1", "Report", 4, "2026-02-27", true, 3, []);
+        TipCandidate[] pool =
+        [
+            new("task:t1", "Do it", TipKind.Task, TipSource.TaskDirect, "r", "t1"),
+            Advice, Insight, Reminder,
+        ];
+        var summary = PoolSummary.Of(pool);
+        var evening = new DateTimeOffset(2026, 3, 7, 21, 45, 0, TimeSpan.FromHours(-5));
+        double[] odd = [1, -0.1234567, 1e-7, 2.5e-6, 0.3333333333, -1, 0, 0.5, 1, 0, 0, 0, 1, 0, 0];
+
+        foreach (var x in new[] { BanditFeatures.For(pool[0], task, Morning), BanditFeatures.For(Advice, null, evening), odd })
+        {
+            var written = LoggedFeatures.Write(x, summary.ToJson(), 3);
+
+            Assert.Equal(JsonSerializer.Serialize(new LoggedFeatures(BanditFeatures.ToNamed(x), summary, 3), LoggedFeatures.Json), written);
+            Assert.Equal(BanditFeatures.ToNamed(x), JsonSerializer.Deserialize(written, LoggedFeatures.Json)!.X);
+        }
     }
 }

@@ -87,12 +87,15 @@ public static class BanditFeatures
         }
     }
 
+    /// <summary>A feature's value as logged: six decimals are plenty to learn from and keep the log short.</summary>
+    public static double Logged(double value) => Math.Round(value, 6);
+
     public static Dictionary<string, double> ToNamed(double[] x)
     {
         var named = new Dictionary<string, double>(Names.Length);
         for (var i = 0; i < Names.Length; i++)
         {
-            named[Names[i]] = Math.Round(x[i], 6);
+            named[Names[i]] = Logged(x[i]);
         }
         return named;
     }
