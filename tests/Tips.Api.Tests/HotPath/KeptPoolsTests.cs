@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Tips.Api.Features.Bandit;
 using Tips.Api.Features.Context;
@@ -29,7 +30,7 @@ public sealed class KeptPoolsTests
 
         Assert.Same(first, again);
         Assert.Equal(["Drink a glass of water.", "Start on “t1 title”: you marked it urgent."], first.Pool.Select(c => c.Content));
-        Assert.Equal(2, first.Summary.K);
+        Assert.Equal(2, JsonDocument.Parse(first.SummaryJson).RootElement.GetProperty("k").GetInt32());
 
         // The caches behind it reload then, and give back the same objects when nothing changed: the pool holds.
         _clock.Advance(new RecommendationOptions().StateCacheFor);

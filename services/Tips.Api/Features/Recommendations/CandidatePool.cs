@@ -81,9 +81,8 @@ internal sealed class KeptPools(IOptions<RecommendationOptions> options, TimePro
         var pool = CandidatePool.Build(context, batch, suppressed, limit, options.Value.TaskTipLimit, now);
         var taskById = context.Tasks.ToDictionary(t => t.Task.Id, StringComparer.Ordinal);
         var untimed = pool.Select(c => BanditFeatures.Untimed(c, c.TaskId is { } id && taskById.TryGetValue(id, out var t) ? t.Task : null)).ToArray();
-        var summary = PoolSummary.Of(pool);
-        kept = new KeptPool(context.Tasks, batch, suppressed, limit, TaskTipRules.HoldsUntil(context.Tasks, now), pool, summary,
-            summary.ToJson(), taskById, untimed, TaskGroups(pool));
+        kept = new KeptPool(context.Tasks, batch, suppressed, limit, TaskTipRules.HoldsUntil(context.Tasks, now), pool,
+            PoolSummary.Of(pool).ToJson(), taskById, untimed, TaskGroups(pool));
         _pools.Set(userId, kept, kept.Until);
         return kept;
     }
@@ -113,13 +112,13 @@ internal sealed class KeptPools(IOptions<RecommendationOptions> options, TimePro
 }
 
 /// <summary>
-/// A pool, its summary for the log (and that summary's JSON), and what it was built from (with its tasks by id); and what scoring needs of it
-/// that stays the same while it is kept: each candidate's feature vector but for the clock
-/// (<see cref="BanditFeatures.Untimed"/>), and its task group.
+/// A pool, its summary's JSON for the log (<see cref="PoolSummary"/>), and what it was built from (with its tasks by
+/// id); and what scoring needs of it that stays the same while it is kept: each candidate's feature vector but for the
+/// clock (<see cref="BanditFeatures.Untimed"/>), and its task group.
 /// </summary>
 internal sealed record KeptPool(
     IReadOnlyList<ContextTask> Tasks, LlmBatch? Batch, Suppression Suppressed, int Limit, DateTimeOffset Until,
-    IReadOnlyList<TipCandidate> Pool, PoolSummary Summary, string SummaryJson, IReadOnlyDictionary<string, ContextTask> TaskById,
+    IReadOnlyList<TipCandidate> Pool, string SummaryJson, IReadOnlyDictionary<string, ContextTask> TaskById,
     IReadOnlyList<double[]> Untimed, int[] Groups)
 {
     public bool IsFrom(IReadOnlyList<ContextTask> tasks, LlmBatch? batch, Suppression suppressed, int limit) =>
