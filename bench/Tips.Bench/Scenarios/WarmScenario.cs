@@ -13,7 +13,21 @@ namespace Tips.Bench.Scenarios;
 /// than served when requests the client gave up on were still served and logged.</param>
 internal sealed record LoggingCheck(long TipsServed, long ServedIdsLogged, long TipsServedWithWarmup, long RowsWritten, bool AllLogged, string? Error);
 
-internal sealed record Baselines(LatencyStats? Health, PgbenchResult? Pgbench);
+/// <summary>
+/// The warm scenario's baselines. pgbench runs on both sides of the saturation window and the goal divides by the mean
+/// of the two: this host's pgbench speed drifts by tens of percent within an hour, so one run minutes after the window
+/// may measure another machine than the window had.
+/// </summary>
+internal sealed record Baselines(LatencyStats? Health, PgbenchResult? PgbenchBefore, PgbenchResult? PgbenchAfter)
+{
+    /// <summary>The mean tps of the pgbench runs that ran; null when none did.</summary>
+    public double? PgbenchTps => Ran.Any() ? Ran.Average(r => r.Tps) : null;
+
+    /// <summary>Why pgbench did not run, when neither run did.</summary>
+    public string? PgbenchNote => PgbenchTps is null ? (PgbenchAfter ?? PgbenchBefore)?.Note : null;
+
+    private IEnumerable<PgbenchResult> Ran => new[] { PgbenchBefore, PgbenchAfter }.OfType<PgbenchResult>().Where(r => r is { Ran: true, Tps: > 0 });
+}
 
 /// <param name="TierUp">The unmeasured traffic until the JIT settled; null when the run asked for none.</param>
 internal sealed record WarmResult(int Users, double PrimeSeconds, TierUpResult? TierUp, WindowResult FixedRate, LoggingCheck Logging,
@@ -21,7 +35,7 @@ internal sealed record WarmResult(int Users, double PrimeSeconds, TierUpResult? 
 
 /// <summary>
 /// Warm: every user primed once (task snapshot and LLM candidates cached), a warm-up, the fixed rate (with the
-/// logging check), saturation with C clients, then both baselines with the same C on the same machine.
+/// logging check), pgbench, saturation with C clients, then both baselines with the same C on the same machine.
 /// </summary>
 internal static class WarmScenario
 {
@@ -50,6 +64,9 @@ internal static class WarmScenario
         Progress.Say($"logging: {logging.ServedIdsLogged}/{logging.TipsServed} served tips of the window found in tip_scores; " +
             $"{logging.RowsWritten} rows written for {logging.TipsServedWithWarmup} tips served with the warm-up");
 
+        // Before the window, in the time the task snapshots take to go stale for the refresh anyway.
+        var pgbenchBefore = await PgbenchAsync(context, "before the saturation window");
+
         Progress.Step($"warm: saturation with {options.Clients} clients for {options.Saturation.TotalSeconds:0} s");
         await RefreshAsync(context, pool);
         var saturation = await Windows.SaturationAsync(context, "warm saturation", users, options.Clients, options.Saturation);
@@ -60,13 +77,21 @@ internal static class WarmScenario
         var health = await HealthBaseline.RunAsync(context.Client, options.Clients, options.Saturation, context.CancellationToken);
         Progress.Say($"{health.Throughput:0} req/s, p99 {health.P99Ms:0.0} ms");
 
-        Progress.Step($"baseline: pgbench, one single-row INSERT per transaction, {options.Clients} clients for {options.Saturation.TotalSeconds:0} s");
+        var pgbenchAfter = await PgbenchAsync(context, "after the saturation window");
+
+        return new WarmResult(pool.Users.Count, primeSeconds, tierUp, fixedRate, logging, saturation,
+            new Baselines(health, pgbenchBefore, pgbenchAfter));
+    }
+
+    private static async Task<PgbenchResult> PgbenchAsync(BenchContext context, string when)
+    {
+        var options = context.Options;
+        Progress.Step($"baseline: pgbench {when}, one single-row INSERT per transaction, {options.Clients} clients for {options.Saturation.TotalSeconds:0} s");
         await Windows.SettleAsync(context);
         var pgbench = await PgbenchBaseline.RunAsync(context.Stack.Database, options.Clients, options.Saturation, context.WorkDirectory,
             context.CancellationToken);
         Progress.Say(pgbench.Ran ? $"{pgbench.Tps:0} tps, latency average {pgbench.LatencyAverageMs:0.00} ms" : pgbench.Note!);
-
-        return new WarmResult(pool.Users.Count, primeSeconds, tierUp, fixedRate, logging, saturation, new Baselines(health, pgbench));
+        return pgbench;
     }
 
     /// <summary>
