@@ -72,7 +72,6 @@ internal sealed partial class TipsRecommender(
 
         // Stage 2: predicted rewards, then ε-greedy picks with their exact propensities. The vectors but for the clock,
         // and the task groups, are the kept pool's.
-        var tasks = kept.TaskById;
         var clock = BanditFeatures.Clock.At(context.Prompt.LocalTime);
         var predicted = new double[pool.Count];
         for (var i = 0; i < pool.Count; i++)
@@ -126,7 +125,7 @@ internal sealed partial class TipsRecommender(
         LogServed(logger, rows.Count, pool.Count, context.Origin.ToString(), batch is not null);
         return [.. rows.Select(r => new Tip(
             r.Id, r.Content, r.TipKind, r.TipSource, r.Rationale, r.TaskId,
-            r.TaskId is { } id && tasks.TryGetValue(id, out var task) ? task.Url : null,
+            r.TaskId is { } id && kept.TaskById.TryGetValue(id, out var task) ? task.Url : null,
             r.ServedAt))];
     }
 
