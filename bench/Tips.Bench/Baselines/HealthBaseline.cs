@@ -11,13 +11,14 @@ internal static class HealthBaseline
 {
     public const string Path = "/health/live";
 
-    public static async Task<LatencyStats> RunAsync(LoadClient client, int clients, TimeSpan duration, CancellationToken cancellationToken)
+    public static async Task<LatencyStats> RunAsync(Uri api, TimeSpan timeout, int clients, TimeSpan duration, CancellationToken cancellationToken)
     {
         var recorder = new LatencyRecorder();
-        var elapsed = await ClosedLoop.RunAsync(clients, duration, async sent =>
+        var elapsed = await ClosedLoop.RunAsync(api, timeout, clients, duration, (connection, sent) =>
         {
-            var answer = await client.GetAsync(Path, cancellationToken);
+            var answer = connection.Send("GET", Path, null, null, readBody: false);
             recorder.Add(answer, Stopwatch.GetElapsedTime(sent));
+            return ValueTask.CompletedTask;
         }, cancellationToken);
         return recorder.Summarize(elapsed);
     }

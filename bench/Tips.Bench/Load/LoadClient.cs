@@ -9,7 +9,7 @@ namespace Tips.Bench.Load;
 /// The load generator's HTTP client: one <see cref="SocketsHttpHandler"/> with no connection cap (an open-loop
 /// request never waits for another one's connection), no cookies, no proxy. Bodies are read before the answer counts.
 /// </summary>
-internal sealed class LoadClient : IDisposable
+internal sealed class LoadClient : ITipsClient, IDisposable
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
@@ -32,15 +32,19 @@ internal sealed class LoadClient : IDisposable
 
     public Uri BaseAddress => _http.BaseAddress!;
 
-    public Task<Answer> GetTipsAsync(BenchUser user, CancellationToken cancellationToken) =>
-        SendAsync(Request(HttpMethod.Get, "/tips", user), readBody: true, cancellationToken);
+    public ValueTask<Answer> GetTipsAsync(BenchUser user, CancellationToken cancellationToken) =>
+        new(SendAsync(Request(HttpMethod.Get, "/tips", user), readBody: true, cancellationToken));
 
-    public Task<Answer> PostFeedbackAsync(BenchUser user, Guid tipId, string action, long dwellMs, CancellationToken cancellationToken)
+    public ValueTask<Answer> PostFeedbackAsync(BenchUser user, Guid tipId, string action, long dwellMs, CancellationToken cancellationToken)
     {
         var request = Request(HttpMethod.Post, $"/tips/{tipId}/feedback", user);
-        request.Content = Body($$"""{"action":"{{action}}","dwell_ms":{{dwellMs.ToString(CultureInfo.InvariantCulture)}}}""");
-        return SendAsync(request, readBody: false, cancellationToken);
+        request.Content = Body(FeedbackJson(action, dwellMs));
+        return new(SendAsync(request, readBody: false, cancellationToken));
     }
+
+    /// <summary>A feedback post's body.</summary>
+    public static string FeedbackJson(string action, long dwellMs) =>
+        $$"""{"action":"{{action}}","dwell_ms":{{dwellMs.ToString(CultureInfo.InvariantCulture)}}}""";
 
     /// <summary><c>PUT /integrations/todoist</c>: the API checks the token with (fake) Todoist and stores it encrypted.</summary>
     public Task<Answer> ConnectTodoistAsync(BenchUser user, CancellationToken cancellationToken)

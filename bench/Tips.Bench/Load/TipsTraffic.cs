@@ -8,7 +8,7 @@ namespace Tips.Bench.Load;
 /// <c>feedbackShare</c>, <c>POST /tips/{id}/feedback</c> with a random action and dwell. GET latency counts from the
 /// time the request was due (open loop) or sent (closed loop); feedback latency from its own send.
 /// </summary>
-internal sealed class TipsTraffic(LoadClient client, UserCursor users, double feedbackShare, bool keepServedIds,
+internal sealed class TipsTraffic(UserCursor users, double feedbackShare, bool keepServedIds,
     CompletionWindow? completions = null)
 {
     private static readonly (string Action, double Weight)[] Actions =
@@ -39,7 +39,7 @@ internal sealed class TipsTraffic(LoadClient client, UserCursor users, double fe
     /// <summary>A due request the generator could not send (too many open).</summary>
     public void NotSent() => Tips.Add(new Answer(0, null, FailureKind.NotSent), TimeSpan.Zero);
 
-    public async Task SendAsync(long due, CancellationToken cancellationToken)
+    public async ValueTask SendAsync(ITipsClient client, long due, CancellationToken cancellationToken)
     {
         var user = users.Next();
         var answer = await client.GetTipsAsync(user, cancellationToken);

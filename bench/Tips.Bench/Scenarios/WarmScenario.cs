@@ -74,7 +74,7 @@ internal static class WarmScenario
 
         Progress.Step($"baseline: GET /health/live with {options.Clients} clients for {options.Saturation.TotalSeconds:0} s");
         await Windows.SettleAsync(context);
-        var health = await HealthBaseline.RunAsync(context.Client, options.Clients, options.Saturation, context.CancellationToken);
+        var health = await HealthBaseline.RunAsync(context.Client.BaseAddress, options.RequestTimeout, options.Clients, options.Saturation, context.CancellationToken);
         Progress.Say($"{health.Throughput:0} req/s, p99 {health.P99Ms:0.0} ms");
 
         var pgbenchAfter = await PgbenchAsync(context, "after the saturation window");

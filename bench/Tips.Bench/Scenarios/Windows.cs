@@ -72,8 +72,8 @@ internal static class Windows
         while (clock.Elapsed < limit)
         {
             var before = await context.ApiMetrics.ScrapeAsync(context.CancellationToken);
-            var traffic = new TipsTraffic(context.Client, users, context.Options.FeedbackShare, keepServedIds: false);
-            await OpenLoop.RunAsync(rate, TierUpRound, due => traffic.SendAsync(due, context.CancellationToken), _ => traffic.NotSent(),
+            var traffic = new TipsTraffic(users, context.Options.FeedbackShare, keepServedIds: false);
+            await OpenLoop.RunAsync(rate, TierUpRound, due => traffic.SendAsync(context.Client, due, context.CancellationToken).AsTask(), _ => traffic.NotSent(),
                 MaxInFlight, Stopwatch.GetTimestamp(), context.CancellationToken);
             var after = await context.ApiMetrics.ScrapeAsync(context.CancellationToken);
             context.Stack.EnsureServicesRunning();
@@ -103,11 +103,11 @@ internal static class Windows
         var start = Stopwatch.GetTimestamp() + Ticks(TimeSpan.FromMilliseconds(20));
         var measureStart = start + Ticks(warmup);
         var completions = new CompletionWindow(measureStart, measureStart + Ticks(duration));
-        var warming = new TipsTraffic(context.Client, users, context.Options.FeedbackShare, keepServedIds: false, completions);
-        var measured = new TipsTraffic(context.Client, users, context.Options.FeedbackShare, keepServedIds, completions);
+        var warming = new TipsTraffic(users, context.Options.FeedbackShare, keepServedIds: false, completions);
+        var measured = new TipsTraffic(users, context.Options.FeedbackShare, keepServedIds, completions);
 
         var run = await OpenLoop.RunAsync(rate, warmup + duration,
-            due => (due < measureStart ? warming : measured).SendAsync(due, context.CancellationToken),
+            due => (due < measureStart ? warming : measured).SendAsync(context.Client, due, context.CancellationToken).AsTask(),
             due => (due < measureStart ? warming : measured).NotSent(),
             MaxInFlight, start, context.CancellationToken);
         var after = await Snapshot.TakeAsync(context);
@@ -120,9 +120,10 @@ internal static class Windows
     public static async Task<WindowResult> SaturationAsync(BenchContext context, string name, UserCursor users, int clients, TimeSpan duration)
     {
         await SettleAsync(context);
-        var traffic = new TipsTraffic(context.Client, users, context.Options.FeedbackShare, keepServedIds: false);
+        var traffic = new TipsTraffic(users, context.Options.FeedbackShare, keepServedIds: false);
         var before = await Snapshot.TakeAsync(context);
-        var elapsed = await ClosedLoop.RunAsync(clients, duration, sent => traffic.SendAsync(sent, context.CancellationToken), context.CancellationToken);
+        var elapsed = await ClosedLoop.RunAsync(context.Client.BaseAddress, context.Options.RequestTimeout, clients, duration,
+            (connection, sent) => traffic.SendAsync(connection, sent, context.CancellationToken), context.CancellationToken);
         var after = await Snapshot.TakeAsync(context);
         context.Stack.EnsureServicesRunning();
         return Result(name, "saturation", null, clients, traffic, elapsed, null, null, before, after);
