@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Tips.Api.Caching;
@@ -37,7 +38,7 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     }
 
     private static NpgsqlBatchCommand ReadModel(string key) =>
-        new("SELECT model_key, dimension, a_matrix, b_vector, observations FROM bandit_models WHERE model_key = $1")
+        new($"SELECT {ModelColumns} FROM bandit_models WHERE model_key = $1")
         {
             Parameters = { new NpgsqlParameter<string> { TypedValue = key } },
         };
@@ -94,8 +95,15 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
             .Select(key => new NpgsqlBatchCommand(LockModelSql) { Parameters = { new NpgsqlParameter<string> { TypedValue = key } } }),
     ];
 
-    private const string LockModelSql =
-        "SELECT model_key, dimension, a_matrix, b_vector, observations FROM bandit_models WHERE model_key = $1 FOR UPDATE";
+    private const string LockModelSql = $"SELECT {ModelColumns} FROM bandit_models WHERE model_key = $1 FOR UPDATE";
+
+    /// <summary>
+    /// A model row as <see cref="ReadRowsAsync"/> reads it: the arrays in Postgres's binary array format
+    /// (<c>array_send</c>), which Tips.Api turns into numbers in one pass (<see cref="Float8s"/>). Npgsql's reader of
+    /// <c>double precision[]</c> takes each of a row's 240 numbers as a value of its own, and was most of a feedback
+    /// commit's work in Tips.Api after the round trips (docs/performance.md).
+    /// </summary>
+    private const string ModelColumns = "model_key, dimension, array_send(a_matrix), array_send(b_vector), observations";
 
     /// <summary>The rows of <see cref="LockModels"/>'s <paramref name="statements"/>, from the first one's result,
     /// where <paramref name="reader"/> stands; leaves it on the last.</summary>
@@ -115,7 +123,8 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
             }
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows[reader.GetString(0)] = ToModel(reader.GetInt32(1), reader.GetFieldValue<double[]>(2), reader.GetFieldValue<double[]>(3), reader.GetInt64(4));
+                rows[reader.GetString(0)] = ToModel(reader.GetInt32(1), Float8s(reader.GetFieldValue<byte[]>(2)),
+                    Float8s(reader.GetFieldValue<byte[]>(3)), reader.GetInt64(4));
             }
         }
         return rows;
@@ -196,6 +205,44 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
             policy = EXCLUDED.policy,
             updated_at = EXCLUDED.updated_at
         """;
+
+    /// <summary>
+    /// The numbers of a <c>double precision[]</c> in Postgres's binary array format: the number of dimensions, a
+    /// null flag and the element type, then each dimension's length and lower bound, then each element as its length
+    /// and 8 bytes, all big-endian. An empty array has no dimensions; one that is not a single dimension of numbers
+    /// without nulls is not a model's.
+    /// </summary>
+    internal static double[] Float8s(ReadOnlySpan<byte> array)
+    {
+        const int header = 12, dimension = 8, element = 4 + sizeof(double);
+        const uint float8 = 701;
+        if (array.Length < header || BinaryPrimitives.ReadUInt32BigEndian(array[8..]) != float8)
+        {
+            throw new InvalidDataException("Not a double precision[].");
+        }
+        var dimensions = BinaryPrimitives.ReadInt32BigEndian(array);
+        if (dimensions == 0)
+        {
+            return [];
+        }
+        if (dimensions != 1 || BinaryPrimitives.ReadInt32BigEndian(array[4..]) != 0 || array.Length < header + dimension)
+        {
+            throw new InvalidDataException("A model's double precision[] has one dimension and no nulls.");
+        }
+        var count = BinaryPrimitives.ReadInt32BigEndian(array[header..]);
+        var elements = array[(header + dimension)..];
+        if (count < 0 || elements.Length != (long)count * element)
+        {
+            throw new InvalidDataException($"A double precision[] of {count} elements in {elements.Length} bytes.");
+        }
+        var numbers = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            // Each element: its length (8), then the number.
+            numbers[i] = BinaryPrimitives.ReadDoubleBigEndian(elements.Slice(i * element + 4, sizeof(double)));
+        }
+        return numbers;
+    }
 
     /// <summary>State from a row's columns; a row of another feature layout starts from nothing.</summary>
     private static RewardModel ToModel(int dimension, double[] a, double[] b, long observations)
