@@ -30,9 +30,13 @@ public sealed class ClosedLoopTests
     public async Task Cancelling_ends_clients_blocked_on_an_answer()
     {
         var arrived = 0;
+        var bothArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LoopbackServer.StartAsync(async context =>
         {
-            Interlocked.Increment(ref arrived);
+            if (Interlocked.Increment(ref arrived) == 2)
+            {
+                bothArrived.TrySetResult();
+            }
             await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
         });
         using var cancel = new CancellationTokenSource();
@@ -42,10 +46,7 @@ public sealed class ClosedLoopTests
             connection.Send("GET", "/", null, null, readBody: false);
             return ValueTask.CompletedTask;
         }, cancel.Token);
-        while (Volatile.Read(ref arrived) < 2)
-        {
-            await Task.Delay(10);
-        }
+        await bothArrived.Task.WaitAsync(Timeout);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Timeout));
