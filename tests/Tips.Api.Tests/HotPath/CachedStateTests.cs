@@ -66,6 +66,45 @@ public sealed class CachedStateTests : ApiTest
     }
 
     [Fact]
+    public async Task A_persons_own_feedback_brings_into_their_cached_state_what_another_replica_taught_their_model()
+    {
+        var first = (await TipsAsync("ana"))[0]; // ana's scoring state cached while she has no model row
+        var states = Api.Services.GetRequiredService<ExpiringCache<string, ScoringState>>();
+        Assert.True(states.TryGet("ana", out var before));
+        Assert.Null(before.Model.Person);
+
+        // Meanwhile another replica records ana's first feedback on another tip: her model row, with one observation.
+        var elsewhere = new RewardModel(BanditFeatures.Dimension);
+        elsewhere.Add(BanditFeatures.For(new TipCandidate("w", "Walk", TipKind.Advice, TipSource.Fallback, "r"), null, Api.Time.GetUtcNow()), 0.5);
+        await using (var connection = new NpgsqlConnection(Api.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO bandit_models (model_key, policy, dimension, a_matrix, b_vector, observations, updated_at) " +
+                "VALUES ('user:ana', 'elsewhere', $1, $2, $3, 1, now())", connection)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<int> { TypedValue = BanditFeatures.Dimension },
+                    new NpgsqlParameter<double[]> { TypedValue = elsewhere.A },
+                    new NpgsqlParameter<double[]> { TypedValue = elsewhere.B },
+                },
+            };
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        (await Api.ClientFor("ana").PostAsJsonAsync($"/tips/{first.Id}/feedback", new { action = "done", dwell_ms = 60_000 })).EnsureSuccessStatusCode();
+
+        Assert.True(states.TryGet("ana", out var kept)); // changed in place, with both observations
+        states.Forget("ana");
+        var read = await ReadModelAsync("ana");
+        Assert.Equal(2, kept.Model.Person!.Observations);
+        Assert.Equal(read.Person!.A, kept.Model.Person.A);
+        Assert.Equal(read.Person.B, kept.Model.Person.B);
+        Assert.Equal(read.Theta, kept.Theta);
+    }
+
+    [Fact]
     public async Task A_state_read_again_keeps_the_suppression_object_in_use_while_the_feedback_behind_it_is_unchanged()
     {
         var first = (await TipsAsync("ana"))[0];

@@ -62,24 +62,11 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
     }
 
     /// <summary>
-    /// <paramref name="before"/> after the person's model took <paramref name="observations"/>, as a read of the rows
-    /// <see cref="Learn"/> wrote would give it (with the same global coefficients): so that the process that took the
+    /// <paramref name="before"/> with the person's model as <paramref name="person"/>, the sums a commit wrote for it
+    /// (<see cref="Learning.People"/>), solved with the same global coefficients: so that the process that took the
     /// feedback need not read the person's model again.
     /// </summary>
-    public Coefficients Learned(Coefficients before, IReadOnlyCollection<Observation> observations)
-    {
-        if (observations.Count == 0)
-        {
-            return before;
-        }
-        var d = BanditFeatures.Dimension;
-        var person = before.Person is { } p ? new RewardModel(d, [.. p.A], [.. p.B], p.Observations) : new RewardModel(d);
-        foreach (var observation in observations)
-        {
-            person.Add(observation.X, observation.Reward);
-        }
-        return Shrunk(person, before.GlobalTheta);
-    }
+    public Coefficients Learned(Coefficients before, RewardModel person) => Shrunk(person, before.GlobalTheta);
 
     private Coefficients Shrunk(RewardModel? person, double[] globalTheta) =>
         new(person is null ? globalTheta : person.Solve(options.Value.Shrinkage, globalTheta), person, globalTheta);
@@ -132,38 +119,46 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
 
     /// <summary>
     /// The statements that add <paramref name="observations"/> to their people's models and, once, their sum to the
-    /// global model. A row <paramref name="locked"/> holds is written with its sums added here, in Tips.Api (one of
-    /// another feature layout starts from these observations); adding in SQL, element by element with a sort, was the
-    /// largest part of these statements' time. A row that did not exist when locked is inserted, and should another
-    /// replica insert it meanwhile, the insert adds to what that one wrote. Run them in the transaction that locked
-    /// the rows, as its last statements: every first feedback in the system updates the global row, locked until
-    /// the commit that follows.
+    /// global model, with the sums each person's row will hold. A row <paramref name="locked"/> holds is written with
+    /// its sums added here, in Tips.Api (one of another feature layout starts from these observations); adding in SQL,
+    /// element by element with a sort, was the largest part of these statements' time. A row that did not exist when
+    /// locked is inserted, and should another replica insert it meanwhile, the insert adds to what that one wrote. Run
+    /// them in the transaction that locked the rows, as its last statements: every first feedback in the system updates
+    /// the global row, locked until the commit that follows.
     /// </summary>
-    public IEnumerable<NpgsqlBatchCommand> Learn(IEnumerable<Observation> observations, LockedModels locked)
+    public Learning Learn(IEnumerable<Observation> observations, LockedModels locked)
     {
         var d = BanditFeatures.Dimension;
         var global = new RewardModel(d);
         var people = new SortedDictionary<string, RewardModel>(StringComparer.Ordinal);
         foreach (var (userId, x, reward) in observations)
         {
-            var key = UserKey(userId);
-            if (!people.TryGetValue(key, out var model))
+            if (!people.TryGetValue(userId, out var model))
             {
-                people[key] = model = new RewardModel(d);
+                people[userId] = model = new RewardModel(d);
             }
             model.Add(x, reward);
             global.Add(x, reward);
         }
         if (global.Observations == 0)
         {
-            yield break;
+            return new Learning([], new Dictionary<string, RewardModel>());
         }
 
         var now = time.GetUtcNow();
-        foreach (var (key, added) in people.Append(KeyValuePair.Create(GlobalKey, global)))
+        var writes = new List<NpgsqlBatchCommand>();
+        var written = new Dictionary<string, RewardModel>(StringComparer.Ordinal);
+        // Each person's row by key, then the global one: the order of their locks.
+        foreach (var (userId, key, added) in people
+            .Select(p => ((string?)p.Key, UserKey(p.Key), p.Value))
+            .Append((null, GlobalKey, global)))
         {
             var (sql, model) = locked.Rows.TryGetValue(key, out var stored) ? (SetSumsSql, stored.Plus(added)) : (AddObservationsSql, added);
-            yield return new NpgsqlBatchCommand(sql)
+            if (userId is not null)
+            {
+                written[userId] = model;
+            }
+            writes.Add(new NpgsqlBatchCommand(sql)
             {
                 Parameters =
                 {
@@ -175,8 +170,9 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
                     new NpgsqlParameter<long> { TypedValue = model.Observations },
                     new NpgsqlParameter<DateTimeOffset> { TypedValue = now },
                 },
-            };
+            });
         }
+        return new Learning(writes, written);
     }
 
     private const string SetSumsSql =
@@ -257,6 +253,10 @@ internal sealed class BanditStore(IOptions<BanditOptions> options, TimeProvider 
 /// <summary>The model rows a feedback commit locked, by key: one of another feature layout as an empty model, so that
 /// learning replaces it.</summary>
 internal sealed record LockedModels(IReadOnlyDictionary<string, RewardModel> Rows);
+
+/// <summary>What a commit's learning writes (<see cref="BanditStore.Learn"/>): its statements, and each person's model
+/// as their row will hold it, by user id (as this commit added it, where another replica inserted the row first).</summary>
+internal sealed record Learning(IReadOnlyList<NpgsqlBatchCommand> Writes, IReadOnlyDictionary<string, RewardModel> People);
 
 /// <summary>The models statement of one request, with the global coefficients that were cached when it was made.</summary>
 internal sealed record ModelsRead(IReadOnlyList<NpgsqlBatchCommand> Commands, double[]? CachedGlobal);

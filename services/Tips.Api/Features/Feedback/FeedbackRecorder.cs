@@ -81,6 +81,7 @@ internal sealed partial class FeedbackRecorder(
             answers[i] = new FeedbackResponse(post.TipId, post.Action, rewardMilli / 1000.0);
         }
 
+        var learning = bandit.Learn(observations, models);
         if (recorded.Count > 0)
         {
             // The feedback, the models' learning and the commit: one round trip. The model rows, the global one that all
@@ -88,7 +89,7 @@ internal sealed partial class FeedbackRecorder(
             // for no round trip of their own. Should any statement fail, the commit never runs and the transaction
             // rolls back.
             await using var write = new NpgsqlBatch(connection) { BatchCommands = { InsertFeedback(recorded) } };
-            foreach (var learn in bandit.Learn(observations, models))
+            foreach (var learn in learning.Writes)
             {
                 write.BatchCommands.Add(learn);
             }
@@ -100,14 +101,15 @@ internal sealed partial class FeedbackRecorder(
             await transaction.CommitAsync();
         }
 
-        // The people's next tips here reflect it at once: what they put away and what their model learned, changed in
-        // their cached scoring state as a read would give it (no read on their next request); their signals, read again.
+        // The people's next tips here reflect it at once: what they put away and their model as this commit wrote it
+        // (with whatever other replicas taught it since it was cached), changed in their cached scoring state as a read
+        // would give it (no read on their next request); their signals, read again.
         foreach (var person in recorded.GroupBy(r => r.Post.UserId))
         {
             var acted = person.Select(r => (r.Post.Action, r.Tip.TaskId, r.Tip.Content)).ToList();
-            var learned = observations.Where(o => o.UserId == person.Key).ToList();
+            var model = learning.People.GetValueOrDefault(person.Key);
             states.Revise(person.Key, state => new ScoringState(
-                bandit.Learned(state.Model, learned), state.Suppressed.With(acted, options.Value)));
+                model is null ? state.Model : bandit.Learned(state.Model, model), state.Suppressed.With(acted, options.Value)));
             contexts.ForgetSignals(person.Key);
         }
         for (var i = 0; i < posts.Count; i++)
