@@ -1,17 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Tips.TestSupport;
 
 namespace Tips.Bench.Tests;
 
-/// <summary>A Kestrel on a loopback port that answers with <paramref name="handle"/> and notes each request's
-/// connection.</summary>
+/// <summary>A Kestrel on a loopback port that answers with a test's handler and notes each request's connection.</summary>
 internal sealed class LoopbackServer(WebApplication app) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, int> _connections = new();
@@ -23,18 +17,14 @@ internal sealed class LoopbackServer(WebApplication app) : IAsyncDisposable
 
     public static async Task<LoopbackServer> StartAsync(RequestDelegate handle)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Testing" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var server = new LoopbackServer(app);
         app.Run(context =>
         {
             server._connections.AddOrUpdate(context.Connection.Id, 1, (_, n) => n + 1);
             return handle(context);
         });
-        await app.StartAsync();
-        server.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        server.Url = await LoopbackApp.StartAsync(app);
         return server;
     }
 

@@ -1,11 +1,7 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+
+using Tips.TestSupport;
 
 namespace Tips.Doctor.Tests.Support;
 
@@ -27,10 +23,7 @@ public sealed class FakeReadiness : IAsyncDisposable
 
     public static async Task<FakeReadiness> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var fake = new FakeReadiness(app);
         app.MapGet("/health/ready", async (HttpContext http) =>
         {
@@ -38,8 +31,7 @@ public sealed class FakeReadiness : IAsyncDisposable
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(fake.Body);
         });
-        await app.StartAsync();
-        fake.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        fake.Url = await LoopbackApp.StartAsync(app);
         return fake;
     }
 

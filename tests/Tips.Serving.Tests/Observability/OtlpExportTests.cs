@@ -1,14 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Tips.Serving.Tests.Support;
+
+using Tips.TestSupport;
 
 namespace Tips.Serving.Tests.Observability;
 
@@ -51,10 +46,7 @@ public sealed class OtlpExportTests : GatewayTest
 
         public static async Task<FakeCollector> StartAsync()
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
+            var app = LoopbackApp.Create();
             var collector = new FakeCollector(app);
             app.Run(async http =>
             {
@@ -62,8 +54,7 @@ public sealed class OtlpExportTests : GatewayTest
                 await http.Request.Body.CopyToAsync(Stream.Null);
                 http.Response.ContentType = "application/x-protobuf";
             });
-            await app.StartAsync();
-            collector.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+            collector.Url = await LoopbackApp.StartAsync(app);
             return collector;
         }
 

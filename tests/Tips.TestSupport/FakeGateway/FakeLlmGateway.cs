@@ -1,17 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Tips.TestSupport.FakeGateway;
 
@@ -54,20 +48,10 @@ public sealed class FakeLlmGateway : IAsyncDisposable
     /// <summary>Starts a fake gateway; with <paramref name="masterKey"/> null it runs open (any key or none).</summary>
     public static async Task<FakeLlmGateway> StartAsync(string? masterKey = DefaultMasterKey)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            EnvironmentName = "Testing",
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var gateway = new FakeLlmGateway(app, masterKey);
         app.Run(gateway.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        gateway.Url = new Uri(address);
+        gateway.Url = await LoopbackApp.StartAsync(app);
         return gateway;
     }
 

@@ -1,16 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Tips.TestSupport.FakeTodoist;
 
@@ -61,10 +54,7 @@ public sealed class FakeTodoistServer : IAsyncDisposable
     public static async Task<FakeTodoistServer> StartAsync()
     {
         var server = new FakeTodoistServer();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
 
         app.MapGet(Prefix + "/tasks", server.TasksAsync);
         app.MapGet(Prefix + "/user", server.UserAsync);
@@ -72,9 +62,8 @@ public sealed class FakeTodoistServer : IAsyncDisposable
             Json(http, 410, FakeTodoistData.Error(410, "This API is deprecated", "DEPRECATED")));
         app.MapFallback((HttpContext http) => Json(http, 404, FakeTodoistData.Error(404, "Not found", "NOT_FOUND")));
 
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        server.ApiUrl = address.TrimEnd('/') + Prefix;
+        var address = await LoopbackApp.StartAsync(app);
+        server.ApiUrl = address.ToString().TrimEnd('/') + Prefix;
         server._app = app;
         return server;
     }

@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Tips.Contracts;
 
 namespace Tips.TestSupport.Serving;
@@ -43,10 +38,7 @@ public sealed class FakeServing : IAsyncDisposable
 
     public static async Task<FakeServing> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var fake = new FakeServing(app, request => FakeServingReply.Candidates(Sample(request)));
 
         app.MapGet("/health/ready", () => Results.Json(new { status = "healthy" }));
@@ -61,9 +53,7 @@ public sealed class FakeServing : IAsyncDisposable
             await reply.WriteAsync(http);
         });
 
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake.Url = new Uri(address);
+        fake.Url = await LoopbackApp.StartAsync(app);
         return fake;
     }
 
