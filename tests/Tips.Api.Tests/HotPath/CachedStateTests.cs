@@ -57,11 +57,7 @@ public sealed class CachedStateTests : ApiTest
         Assert.False(before.Suppressed.Hides(again));
 
         states.Forget("ana");
-        var read = await ReadModelAsync("ana");
-        Assert.Equal(1, kept.Model.Person!.Observations);
-        Assert.Equal(read.Person!.A, kept.Model.Person.A);
-        Assert.Equal(read.Person.B, kept.Model.Person.B);
-        Assert.Equal(read.Theta, kept.Theta);
+        await AssertModelAsReadAsync("ana", kept, observations: 1);
         Assert.NotEqual(before.Theta, kept.Theta);
     }
 
@@ -97,11 +93,7 @@ public sealed class CachedStateTests : ApiTest
 
         Assert.True(states.TryGet("ana", out var kept)); // changed in place, with both observations
         states.Forget("ana");
-        var read = await ReadModelAsync("ana");
-        Assert.Equal(2, kept.Model.Person!.Observations);
-        Assert.Equal(read.Person!.A, kept.Model.Person.A);
-        Assert.Equal(read.Person.B, kept.Model.Person.B);
-        Assert.Equal(read.Theta, kept.Theta);
+        await AssertModelAsReadAsync("ana", kept, observations: 2);
     }
 
     [Fact]
@@ -118,6 +110,17 @@ public sealed class CachedStateTests : ApiTest
         Assert.True(states.TryGet("ana", out var reread));
         Assert.NotSame(revised, reread);
         Assert.Same(revised.Suppressed, reread.Suppressed);
+    }
+
+    /// <summary>The cached state's model holds <paramref name="observations"/>, with the sums and coefficients a read of
+    /// the person's row gives.</summary>
+    private async Task AssertModelAsReadAsync(string user, ScoringState kept, long observations)
+    {
+        var read = await ReadModelAsync(user);
+        Assert.Equal(observations, kept.Model.Person!.Observations);
+        Assert.Equal(read.Person!.A, kept.Model.Person.A);
+        Assert.Equal(read.Person.B, kept.Model.Person.B);
+        Assert.Equal(read.Theta, kept.Theta);
     }
 
     /// <summary>The person's coefficients as the recommender reads them from the database.</summary>
