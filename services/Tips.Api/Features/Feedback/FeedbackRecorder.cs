@@ -46,7 +46,8 @@ internal sealed partial class FeedbackRecorder(
         await using var db = await dbs.CreateDbContextAsync();
         await db.Database.OpenConnectionAsync();
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var transaction = await connection.BeginTransactionAsync();
+        // The transaction begins in the first round trip and ends in the last (LockAsync's BEGIN, the batches' COMMIT).
+        // Should anything fail in between, closing the connection rolls it back: Npgsql does so before pooling it.
         var (tips, models) = await LockAsync(connection, posts);
 
         var answers = new FeedbackResponse?[posts.Count];
@@ -98,7 +99,8 @@ internal sealed partial class FeedbackRecorder(
         }
         else
         {
-            await transaction.CommitAsync();
+            await using var commit = new NpgsqlCommand("COMMIT", connection);
+            await commit.ExecuteNonQueryAsync();
         }
 
         // The people's next tips here reflect it at once: what they put away and their model as this commit wrote it
@@ -136,7 +138,9 @@ internal sealed partial class FeedbackRecorder(
         var owned = posts.Select(p => (p.TipId, p.UserId)).Distinct().OrderBy(p => p.TipId).ToList();
         var tipIds = owned.Select(p => p.TipId).Distinct().ToList();
         var models = bandit.LockModels(posts.Select(p => p.UserId));
-        await using var read = new NpgsqlBatch(connection);
+        // BEGIN as a statement of the batch: Npgsql's BeginTransaction sends it as a simple query, whose answer Postgres
+        // flushes on its own, and reading it cost this round trip a second wait on the socket.
+        await using var read = new NpgsqlBatch(connection) { BatchCommands = { new NpgsqlBatchCommand("BEGIN") } };
         foreach (var (tipId, userId) in owned)
         {
             read.BatchCommands.Add(new NpgsqlBatchCommand("SELECT user_id, features, task_id, content FROM tip_scores WHERE id = $1 AND user_id = $2 FOR UPDATE")
